@@ -1,0 +1,1 @@
+"""The application: dialogue, channel adapters, web app, command line and wiring."""

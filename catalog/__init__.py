@@ -1,0 +1,1 @@
+"""Shops, products, prices, units and availability; CSV import and export."""

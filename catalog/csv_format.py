@@ -1,0 +1,146 @@
+"""The catalogue CSV contract (design.md): `shop,sku,name,unit,price,aliases,category`.
+
+Parsing is all-or-nothing: every bad row is reported with its line number, and a file with
+any problem yields no rows at all, so an import never half-happens.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from catalog.errors import CatalogFileError, RowProblem
+from catalog.models import Unit
+
+REQUIRED = ("shop", "sku", "name", "unit", "price")
+OPTIONAL = ("aliases", "category", "available")
+HEADER = ("shop", "sku", "name", "unit", "price", "aliases", "category", "available")
+_TRUE = {"", "1", "true", "yes", "ja", "y", "j"}
+_FALSE = {"0", "false", "no", "nee", "n"}
+
+
+@dataclass(frozen=True)
+class CatalogRow:
+    shop: str
+    sku: str
+    name: str
+    unit: Unit
+    price_cents: int
+    aliases: tuple[str, ...] = ()
+    category: str | None = None
+    available: bool = True
+
+
+def parse_price(text: str) -> int:
+    """Euros with a dot ("2.95") to integer cents; never via float."""
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        raise ValueError(f"price {text!r} is not a number like 2.95") from None
+    if not value.is_finite() or value < 0:
+        raise ValueError(f"price {text!r} is not a positive amount")
+    if value != value.quantize(Decimal("0.01")):
+        raise ValueError(f"price {text!r} has more than two decimals")
+    return int((value * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
+
+def format_price(cents: int) -> str:
+    return f"{cents // 100}.{cents % 100:02d}"
+
+
+def decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise CatalogFileError(
+            problems=[RowProblem(line, "not UTF-8 text (save the file as CSV UTF-8)")]
+        ) from None
+
+
+def parse_catalog(data: bytes) -> list[CatalogRow]:
+    text = decode(data)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [column.strip().lower() for column in next(reader)]
+    except StopIteration:
+        raise CatalogFileError(problems=[RowProblem(1, "the file is empty")]) from None
+    missing = [column for column in REQUIRED if column not in header]
+    if missing:
+        raise CatalogFileError(
+            problems=[RowProblem(1, f"header lacks column(s): {', '.join(missing)}")]
+        )
+    problems: list[RowProblem] = []
+    rows: list[CatalogRow] = []
+    first_line: dict[str, int] = {}
+    for values in reader:
+        line = reader.line_num
+        if not any(value.strip() for value in values):
+            continue
+        try:
+            row = _row(header, values)
+        except ValueError as error:
+            problems.append(RowProblem(line, str(error)))
+            continue
+        if row.sku in first_line:
+            problems.append(
+                RowProblem(
+                    line, f"sku {row.sku!r} appears twice (also on line {first_line[row.sku]})"
+                )
+            )
+            continue
+        first_line[row.sku] = line
+        rows.append(row)
+    if problems:
+        raise CatalogFileError(problems=problems)
+    return rows
+
+
+def _row(header: list[str], values: list[str]) -> CatalogRow:
+    if len(values) > len(header):
+        raise ValueError(f"{len(values)} fields but the header has {len(header)}")
+    fields = dict(zip(header, (value.strip() for value in values), strict=False))
+    for column in REQUIRED:
+        if not fields.get(column):
+            raise ValueError(f"column {column!r} is missing or empty")
+    try:
+        unit = Unit(fields["unit"].lower())
+    except ValueError:
+        raise ValueError(f"unit {fields['unit']!r} is not one of: piece, kg") from None
+    available = fields.get("available", "").lower()
+    if available not in _TRUE | _FALSE:
+        raise ValueError(f"available {fields['available']!r} is not yes or no")
+    aliases = tuple(a.strip() for a in fields.get("aliases", "").split(";") if a.strip())
+    return CatalogRow(
+        shop=fields["shop"],
+        sku=fields["sku"],
+        name=fields["name"],
+        unit=unit,
+        price_cents=parse_price(fields["price"]),
+        aliases=aliases,
+        category=fields.get("category") or None,
+        available=available in _TRUE,
+    )
+
+
+def render_catalog(rows: Iterable[CatalogRow]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(HEADER)
+    for row in rows:
+        writer.writerow(
+            (
+                row.shop,
+                row.sku,
+                row.name,
+                row.unit.value,
+                format_price(row.price_cents),
+                ";".join(row.aliases),
+                row.category or "",
+                "yes" if row.available else "no",
+            )
+        )
+    return out.getvalue()

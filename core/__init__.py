@@ -1,0 +1,1 @@
+"""Shared plumbing every domain package stands on: errors and persistence."""

@@ -1,0 +1,1 @@
+"""Residents and their channel addresses, baskets, orders, delivery rounds and the outbox."""

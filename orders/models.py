@@ -1,0 +1,125 @@
+"""Residents, delivery rounds and orders split into one part per shop."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from catalog.models import Shop
+from core.database import Base, UTCDateTime, utcnow
+
+
+class AddressKind(StrEnum):
+    PHONE = "phone"  # SMS and voice calls; WhatsApp falls back to it
+    WHATSAPP = "whatsapp"
+    TELEGRAM = "telegram"
+
+
+class OrderStatus(StrEnum):
+    PLACED = "placed"
+    NOTIFIED = "notified"
+    READY = "ready"
+    OUT_FOR_DELIVERY = "out_for_delivery"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+
+
+class Resident(Base):
+    __tablename__ = "residents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    street: Mapped[str] = mapped_column(String(160))
+    postcode: Mapped[str] = mapped_column(String(10))
+    language: Mapped[str] = mapped_column(String(5), default="nl")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    addresses: Mapped[list[ResidentAddress]] = relationship(
+        back_populates="resident", cascade="all, delete-orphan"
+    )
+
+    def address(self, kind: AddressKind) -> str | None:
+        return next((a.address for a in self.addresses if a.kind == kind), None)
+
+
+class ResidentAddress(Base):
+    """One way to reach a resident; every address leads to the same account."""
+
+    __tablename__ = "resident_addresses"
+    __table_args__ = (UniqueConstraint("kind", "address"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(120))
+
+    resident: Mapped[Resident] = relationship(back_populates="addresses")
+
+
+class DeliveryRound(Base):
+    __tablename__ = "delivery_rounds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, unique=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    cutoff_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # open: taking orders; closed: shops and courier notified.
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Order(Base):
+    __tablename__ = "orders"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("delivery_rounds.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default=OrderStatus.PLACED.value)
+    total_cents: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    resident: Mapped[Resident] = relationship()
+    delivery_round: Mapped[DeliveryRound | None] = relationship()
+    parts: Mapped[list[OrderPart]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="OrderPart.id"
+    )
+
+
+class OrderPart(Base):
+    """What one shop prepares for one order."""
+
+    __tablename__ = "order_parts"
+    __table_args__ = (UniqueConstraint("order_id", "shop_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"), index=True)
+    subtotal_cents: Mapped[int] = mapped_column(Integer, default=0)
+
+    order: Mapped[Order] = relationship(back_populates="parts")
+    shop: Mapped[Shop] = relationship()
+    lines: Mapped[list[OrderLine]] = relationship(
+        back_populates="part", cascade="all, delete-orphan", order_by="OrderLine.id"
+    )
+
+
+class OrderLine(Base):
+    """A product as it was when ordered: name and price are snapshots."""
+
+    __tablename__ = "order_lines"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    part_id: Mapped[int] = mapped_column(ForeignKey("order_parts.id"), index=True)
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
+    sku: Mapped[str] = mapped_column(String(80))
+    name: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[str] = mapped_column(String(10))
+    # Pieces, or grams for weighed products.
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price_cents: Mapped[int] = mapped_column(Integer)
+    line_total_cents: Mapped[int] = mapped_column(Integer)
+
+    part: Mapped[OrderPart] = relationship(back_populates="lines")

@@ -1,0 +1,113 @@
+"""Residents: one account, reachable on every channel."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import phonenumbers
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from orders.errors import (
+    AddressTakenError,
+    InvalidPhoneError,
+    InvalidPostcodeError,
+    OutsideDeliveryAreaError,
+)
+from orders.models import AddressKind, Resident, ResidentAddress
+
+_POSTCODE = re.compile(r"^\s*(\d{4})\s*([A-Za-z]{2})\s*$")
+
+
+def normalise_phone(text: str, *, region: str = "NL") -> str:
+    """ "06 12345678", "+31 6 1234 5678" and "0031612345678" are all +31612345678."""
+    try:
+        number = phonenumbers.parse(text.removeprefix("whatsapp:"), region)
+    except phonenumbers.NumberParseException:
+        raise InvalidPhoneError(text=text) from None
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidPhoneError(text=text)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalise_postcode(text: str) -> str:
+    match = _POSTCODE.match(text)
+    if match is None:
+        raise InvalidPostcodeError(text=text)
+    return f"{match.group(1)} {match.group(2).upper()}"
+
+
+def check_delivery_area(postcode: str, *, area: Sequence[str]) -> str:
+    """Normalise a postcode and make sure the courier goes there."""
+    normal = normalise_postcode(postcode)
+    compact = normal.replace(" ", "")
+    if area and not any(compact.startswith(prefix.replace(" ", "").upper()) for prefix in area):
+        raise OutsideDeliveryAreaError(postcode=normal, area=tuple(area))
+    return normal
+
+
+def add_resident(
+    session: Session,
+    *,
+    name: str,
+    street: str,
+    postcode: str,
+    phone: str | None,
+    area: Sequence[str],
+    telegram: str | None = None,
+    language: str = "nl",
+) -> Resident:
+    resident = Resident(
+        name=name.strip(),
+        street=street.strip(),
+        postcode=check_delivery_area(postcode, area=area),
+        language=language,
+    )
+    session.add(resident)
+    if phone:
+        link_address(session, resident=resident, kind=AddressKind.PHONE, address=phone)
+    if telegram:
+        link_address(session, resident=resident, kind=AddressKind.TELEGRAM, address=telegram)
+    session.flush()
+    return resident
+
+
+def normalise_address(kind: AddressKind, address: str) -> str:
+    if kind in (AddressKind.PHONE, AddressKind.WHATSAPP):
+        return normalise_phone(address)
+    return address.strip()
+
+
+def link_address(session: Session, *, resident: Resident, kind: AddressKind, address: str) -> None:
+    normal = normalise_address(kind, address)
+    owner = find_resident(session, kind=kind, address=normal)
+    if owner is not None and owner is not resident:
+        raise AddressTakenError(kind=kind.value, address=normal)
+    if owner is None:
+        resident.addresses.append(ResidentAddress(kind=kind.value, address=normal))
+
+
+def find_resident(session: Session, *, kind: AddressKind, address: str) -> Resident | None:
+    """The resident behind a channel address; WhatsApp numbers fall back to the phone number."""
+    try:
+        normal = normalise_address(kind, address)
+    except InvalidPhoneError:
+        return None
+    kinds = [kind.value]
+    if kind is AddressKind.WHATSAPP:
+        kinds.append(AddressKind.PHONE.value)
+    for candidate in kinds:
+        resident = session.scalar(
+            select(Resident)
+            .join(ResidentAddress)
+            .where(ResidentAddress.kind == candidate, ResidentAddress.address == normal)
+        )
+        if resident is not None:
+            return resident
+    return None
+
+
+def list_residents(session: Session) -> Sequence[Resident]:
+    query = select(Resident).options(selectinload(Resident.addresses)).order_by(Resident.name)
+    return session.scalars(query).all()
