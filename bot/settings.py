@@ -96,6 +96,13 @@ class Coordinator(_Section):
             raise ValueError(f"{value!r} is not a phone number") from None
 
 
+class Courier(_Section):
+    name: str
+    # How the courier gets the round list: sms | whatsapp | telegram | email | log.
+    channel: Literal["sms", "whatsapp", "telegram", "email", "log"] = "log"
+    address: str | None = None
+
+
 class Channel(_Section):
     enabled: bool = False
 
@@ -135,6 +142,7 @@ class Settings(BaseSettings):
     delivery_area: list[str] = Field(min_length=1)
     rounds: RoundSchedule
     coordinator: Coordinator
+    courier: Courier = Courier(name="Koerier")
     registration_open: bool = True
     database_url: str = "sqlite:///var/dorpsplein.db"
     public_url: str | None = None

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.models import Shop
@@ -80,6 +82,7 @@ class Order(Base):
     status: Mapped[str] = mapped_column(String(20), default=OrderStatus.PLACED.value)
     total_cents: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     resident: Mapped[Resident] = relationship()
     delivery_round: Mapped[DeliveryRound | None] = relationship()
@@ -89,7 +92,11 @@ class Order(Base):
 
 
 class OrderPart(Base):
-    """What one shop prepares for one order."""
+    """What one shop prepares for one order.
+
+    A part normally rides on its order's round; a shop that does not supply that weekday
+    sends its part with its own next round, so a part carries a round of its own.
+    """
 
     __tablename__ = "order_parts"
     __table_args__ = (UniqueConstraint("order_id", "shop_id"),)
@@ -97,10 +104,12 @@ class OrderPart(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"), index=True)
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("delivery_rounds.id"), index=True)
     subtotal_cents: Mapped[int] = mapped_column(Integer, default=0)
 
     order: Mapped[Order] = relationship(back_populates="parts")
     shop: Mapped[Shop] = relationship()
+    delivery_round: Mapped[DeliveryRound | None] = relationship()
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="part", cascade="all, delete-orphan", order_by="OrderLine.id"
     )
@@ -123,3 +132,84 @@ class OrderLine(Base):
     line_total_cents: Mapped[int] = mapped_column(Integer)
 
     part: Mapped[OrderPart] = relationship(back_populates="lines")
+
+
+class Conversation(Base):
+    """A resident's conversation: what the bot asked last and the open basket.
+
+    Shared by every channel of the resident and kept in the database, so a half-finished
+    basket survives a restart. `version` grows with every change of the basket; a "yes" only
+    counts for the read-back of the version it was shown.
+    """
+
+    __tablename__ = "conversations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), unique=True)
+    # List of {"sku", "quantity", "from_history"} in the order they were asked for.
+    basket: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # What the bot is waiting for: {"kind": ..., ...}; empty when it waits for nothing.
+    pending: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    misunderstandings: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Registration(Base):
+    """An unknown sender on the way to becoming a resident."""
+
+    __tablename__ = "registrations"
+    __table_args__ = (UniqueConstraint("kind", "address"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(120))
+    step: Mapped[str] = mapped_column(String(20))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    language: Mapped[str] = mapped_column(String(5), default="nl")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class InboundMessage(Base):
+    """Every inbound message id once: a retried delivery is answered again, never redone."""
+
+    __tablename__ = "inbound_messages"
+    __table_args__ = (UniqueConstraint("channel", "message_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    message_id: Mapped[str] = mapped_column(String(120))
+    sender: Mapped[str] = mapped_column(String(120))
+    text: Mapped[str] = mapped_column(Text)
+    # The replies as they were given, to give them again on a replay.
+    replies: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"  # permanently: kept with its reason for the coordinator
+
+
+class OutboxMessage(Base):
+    """A message that must go out, written in the same transaction as what caused it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # order_confirmation, order_cancelled, shop_round, courier_round, ...
+    kind: Mapped[str] = mapped_column(String(40))
+    channel: Mapped[str] = mapped_column(String(20))
+    recipient: Mapped[str] = mapped_column(String(200))
+    # Who it is for, in words, for the coordinator's overview.
+    recipient_name: Mapped[str | None] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(20), default=OutboxStatus.PENDING.value)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
