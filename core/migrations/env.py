@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 import catalog.models
+import orders.calls  # its tables: call states and SMS opt-outs
 import orders.models
 from core.database import Base
 
