@@ -1,0 +1,103 @@
+"""Intent classifier: multinomial naive Bayes over words, word pairs and character n-grams,
+trained from the Rasa-format training data in nlu/data/nlu.yml when a parser is built."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+
+from nlu._text import NUM, OTHER, WORD, Token, tokenize
+
+_ENTITY_RE = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
+PRODUCT = "<product>"
+NUMBER = "<num>"
+
+
+def strip_entities(example: str) -> tuple[str, list[tuple[int, int]]]:
+    """Rasa entity markup removed; the spans of the marked product words."""
+    out: list[str] = []
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    length = 0
+    for m in _ENTITY_RE.finditer(example):
+        before = example[pos : m.start()]
+        out.append(before)
+        length += len(before)
+        out.append(m.group(1))
+        spans.append((length, length + len(m.group(1))))
+        length += len(m.group(1))
+        pos = m.end()
+    out.append(example[pos:])
+    return "".join(out), spans
+
+
+def features(tokens: Sequence[Token], masked: Iterable[tuple[int, int]] = ()) -> list[str]:
+    """Words (products and numbers masked), word pairs and character trigrams."""
+    spans = list(masked)
+    words: list[str] = []
+    for t in tokens:
+        if t.kind == NUM:
+            w = NUMBER
+        elif t.kind in (WORD, OTHER):
+            if any(a <= t.start and t.end <= b for a, b in spans):
+                w = PRODUCT
+            else:
+                w = t.norm
+        else:
+            continue
+        if words and words[-1] == PRODUCT and w == PRODUCT:
+            continue
+        words.append(w)
+    feats = [f"w:{w}" for w in words]
+    feats += [f"b:{a}|{b}" for a, b in zip(words, words[1:], strict=False)]
+    if words:
+        feats.append(f"first:{words[0]}")
+        feats.append(f"last:{words[-1]}")
+    if len(words) <= 2:
+        feats.append(f"short:{len(words)}")
+    for w in words:
+        if w in (PRODUCT, NUMBER) or len(w) < 4:
+            continue
+        padded = f"<{w}>"
+        feats += [f"c:{padded[i:i + 4]}" for i in range(len(padded) - 3)]
+    return feats
+
+
+class NaiveBayes:
+    def __init__(self, examples: Mapping[str, Sequence[str]], alpha: float = 0.3) -> None:
+        self.labels = sorted(examples)
+        self.alpha = alpha
+        self.counts: dict[str, Counter[str]] = {}
+        self.totals: dict[str, int] = {}
+        vocab: set[str] = set()
+        n_docs = sum(len(v) for v in examples.values())
+        self.prior: dict[str, float] = {}
+        for label in self.labels:
+            c: Counter[str] = Counter()
+            for ex in examples[label]:
+                text, spans = strip_entities(ex)
+                c.update(features(tokenize(text), spans))
+            self.counts[label] = c
+            self.totals[label] = sum(c.values())
+            vocab |= set(c)
+            # A flattened prior: intents are not as unequal in use as in the examples.
+            self.prior[label] = math.log((len(examples[label]) + n_docs) / (2 * n_docs))
+        self.vocab = frozenset(vocab)
+
+    def rank(self, feats: Sequence[str]) -> list[tuple[str, float]]:
+        known = [f for f in feats if f in self.vocab]
+        v = len(self.vocab)
+        scores: dict[str, float] = {}
+        for label in self.labels:
+            c = self.counts[label]
+            denom = math.log(self.totals[label] + self.alpha * v)
+            s = self.prior[label]
+            for f in known:
+                s += math.log(c.get(f, 0) + self.alpha) - denom
+            scores[label] = s
+        top = max(scores.values())
+        exp = {k: math.exp(v - top) for k, v in scores.items()}
+        z = sum(exp.values())
+        return sorted(((k, e / z) for k, e in exp.items()), key=lambda kv: -kv[1])

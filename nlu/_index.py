@@ -1,0 +1,306 @@
+"""The catalogue as the parser sees it: products analysed into words and compound parts,
+with an inverted index from word keys to products, kept up to date one product at a time."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from nlu._morph import canon, split_compound, word_keys
+from nlu._resources import Resources, get_resources
+from nlu._text import fold
+from nlu._types import CatalogEntry
+
+SOFT_WEIGHT = 0.3
+FUNCTION_WEIGHT = 0.05
+_FUNCTION_WORDS = frozenset({"van", "in", "met", "om", "en", "of", "a", "de", "het", "per", "voor"})
+_WORD_RE = re.compile(r"[a-z]+|\d+(?:[.,]\d+)?")
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    text: str
+    keys: frozenset[str]
+    canon: str
+    head: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    text: str
+    keys: frozenset[str]
+    parts: tuple[Part, ...]
+    kind: str  # "content", "soft" (container), "function"
+    container: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    text: str
+    words: tuple[Word, ...]
+    alias: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Pack:
+    """What one piece of a product holds, read from its name ("doos van 10", "1 liter")."""
+
+    dimension: str  # "count", "mass" (g), "volume" (ml)
+    amount: float
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    entry: CatalogEntry
+    forms: tuple[Form, ...]
+    pack: Pack | None
+    category_keys: frozenset[str]
+    keys: frozenset[str]
+
+
+_PACK_COUNT = (
+    re.compile(r"(\d+)\s*(?:stuks?|st|stk|pcs|pieces?)\b"),
+    re.compile(
+        r"\b(?:doos|doosje|pak|pakje|zak|zakje|tray|net|netje|bos|bosje|bak|bakje|krat|set"
+        r"|verpakking|pack|box|bag|schaal|schaaltje|rol)\s+(?:van|a|met|of)?\s*(\d+)\b"
+        r"(?!\s*(?:g|gr|gram|kg|kilo|ml|cl|l|liter|litre|cm|mm)\b)"
+    ),
+    re.compile(r"(\d+)\s*-?\s*(?:pack|pak)\b"),
+    re.compile(r"\b(\d+)\s*x\b"),
+)
+_PACK_MEASURE = re.compile(
+    r"(\d+(?:[.,]\d+)?)\s*(g|gr|gram|kg|kilo|ml|cl|dl|l|ltr|liter|litre)\b"
+)
+_MEASURE_UNITS = {
+    "g": ("mass", 1.0),
+    "gr": ("mass", 1.0),
+    "gram": ("mass", 1.0),
+    "kg": ("mass", 1000.0),
+    "kilo": ("mass", 1000.0),
+    "ml": ("volume", 1.0),
+    "cl": ("volume", 10.0),
+    "dl": ("volume", 100.0),
+    "l": ("volume", 1000.0),
+    "ltr": ("volume", 1000.0),
+    "liter": ("volume", 1000.0),
+    "litre": ("volume", 1000.0),
+}
+
+
+def parse_pack(name: str) -> Pack | None:
+    text = fold(name)
+    for pattern in _PACK_COUNT:
+        m = pattern.search(text)
+        if m and int(m.group(1)) > 1:
+            return Pack("count", float(m.group(1)))
+    m = _PACK_MEASURE.search(text)
+    if m:
+        dimension, factor = _MEASURE_UNITS[m.group(2)]
+        return Pack(dimension, float(m.group(1).replace(",", ".")) * factor)
+    return None
+
+
+class CatalogIndex:
+    """Read-only catalogue view for the parser, with incremental add, rename and remove.
+
+    Lookups go through an inverted index (word key -> products) so a parse touches only
+    the products that share a word with the message, whatever the catalogue's size.
+    """
+
+    def __init__(self, entries: Iterable[CatalogEntry] = ()) -> None:
+        self._res: Resources = get_resources()
+        self._products: dict[str, Product] = {}
+        self._postings: dict[str, set[str]] = defaultdict(set)
+        self._category: dict[str, set[str]] = defaultdict(set)
+        self._df: Counter[str] = Counter()
+        self._vocab_keys: Counter[str] = Counter()
+        self._fuzzy_words: dict[str, Counter[str]] = defaultdict(Counter)
+        self._fuzzy_lists: dict[str, list[str]] = {}
+        self.version = 0
+        batch = list(entries)
+        # Seed the compound vocabulary with every name first, so that splitting a name
+        # does not depend on the order of the rows.
+        for entry in batch:
+            for text in (entry.name, *entry.aliases):
+                for w in _WORD_RE.findall(fold(text)):
+                    for k in word_keys(w):
+                        self._vocab_keys[k] += 1
+        for entry in batch:
+            self.upsert(entry)
+        for entry in batch:
+            for text in (entry.name, *entry.aliases):
+                for w in _WORD_RE.findall(fold(text)):
+                    for k in word_keys(w):
+                        self._vocab_keys[k] -= 1
+        self._vocab_keys += Counter()
+
+    # -- public API ---------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._products)
+
+    def __contains__(self, sku: object) -> bool:
+        return sku in self._products
+
+    def __iter__(self) -> Iterator[CatalogEntry]:
+        return (p.entry for p in self._products.values())
+
+    def get(self, sku: str) -> CatalogEntry | None:
+        product = self._products.get(sku)
+        return product.entry if product is not None else None
+
+    def upsert(self, entry: CatalogEntry) -> None:
+        """Add a product, or replace the one with the same SKU (a rename, new aliases)."""
+        if entry.sku in self._products:
+            self.remove(entry.sku)
+        product = self._analyse(entry)
+        self._products[entry.sku] = product
+        for k in product.keys:
+            self._postings[k].add(entry.sku)
+        for k in product.category_keys:
+            self._category[k].add(entry.sku)
+        for c in {p.canon for f in product.forms for w in f.words for p in w.parts}:
+            self._df[c] += 1
+        for w in self._vocab_words(product):
+            self._fuzzy_words[w[0]][w] += 1
+            self._fuzzy_lists.pop(w[0], None)
+            for k in word_keys(w):
+                self._vocab_keys[k] += 1
+        self.version += 1
+
+    def remove(self, sku: str) -> None:
+        product = self._products.pop(sku, None)
+        if product is None:
+            return
+        for k in product.keys:
+            skus = self._postings.get(k)
+            if skus is not None:
+                skus.discard(sku)
+                if not skus:
+                    del self._postings[k]
+        for k in product.category_keys:
+            skus = self._category.get(k)
+            if skus is not None:
+                skus.discard(sku)
+                if not skus:
+                    del self._category[k]
+        for c in {p.canon for f in product.forms for w in f.words for p in w.parts}:
+            self._df[c] -= 1
+            if self._df[c] <= 0:
+                del self._df[c]
+        for w in self._vocab_words(product):
+            bucket = self._fuzzy_words[w[0]]
+            bucket[w] -= 1
+            if bucket[w] <= 0:
+                del bucket[w]
+            self._fuzzy_lists.pop(w[0], None)
+            for k in word_keys(w):
+                self._vocab_keys[k] -= 1
+                if self._vocab_keys[k] <= 0:
+                    del self._vocab_keys[k]
+        self.version += 1
+
+    # -- used by the matcher ------------------------------------------------------------
+
+    def product(self, sku: str) -> Product | None:
+        return self._products.get(sku)
+
+    def skus_for_key(self, key: str) -> set[str] | None:
+        return self._postings.get(key)
+
+    def skus_for_category(self, keys: Iterable[str]) -> set[str]:
+        out: set[str] = set()
+        for k in keys:
+            out |= self._category.get(k, set())
+        return out
+
+    def has_key(self, key: str) -> bool:
+        return key in self._postings
+
+    def weight(self, part_canon: str) -> float:
+        df = self._df.get(part_canon, 0)
+        return math.log(1.0 + (len(self._products) + 1) / (df + 1)) + 0.5
+
+    def is_known(self, word: str) -> bool:
+        return any(k in self._vocab_keys or k in self._res.nl_pos for k in word_keys(word))
+
+    def fuzzy_choices(self, first: str) -> list[str]:
+        lst = self._fuzzy_lists.get(first)
+        if lst is None:
+            lst = sorted(self._fuzzy_words.get(first, {}))
+            self._fuzzy_lists[first] = lst
+        return lst
+
+    # -- analysis -------------------------------------------------------------------------
+
+    def _known_part(self, part: str) -> bool:
+        # Short parts must be real words, not stems of longer ones ("pen" is no "peen").
+        if len(part) <= 3:
+            return part in self._res.nl_words or self._fuzzy_words.get(part[0], {}).get(part, 0) > 0
+        return any(k in self._vocab_keys or k in self._res.nl_pos for k in word_keys(part))
+
+    def split(self, word: str) -> tuple[str, ...] | None:
+        if word_keys(word) & self._res.opaque_keys:
+            return None
+        return split_compound(word, self._known_part)
+
+    def _analyse(self, entry: CatalogEntry) -> Product:
+        res = self._res
+        forms: list[Form] = []
+        for i, text in enumerate((entry.name, *entry.aliases)):
+            words: list[Word] = []
+            for raw in _WORD_RE.findall(fold(text)):
+                if raw[0].isdigit() or raw in res.units or raw in res.piece_words:
+                    continue
+                keys = word_keys(raw)
+                container = next(
+                    (res.container_by_key[k] for k in keys if k in res.container_by_key), None
+                )
+                if raw in _FUNCTION_WORDS:
+                    kind = "function"
+                elif container is not None and len(words) + 1 < 99:
+                    kind = "soft"
+                else:
+                    kind = "content"
+                pieces = self.split(raw) if kind == "content" else None
+                if pieces is None:
+                    parts = (Part(raw, keys, canon(raw), True),)
+                else:
+                    parts = tuple(
+                        Part(p, word_keys(p), canon(p), j == len(pieces) - 1)
+                        for j, p in enumerate(pieces)
+                    )
+                words.append(Word(raw, keys, parts, kind, container))
+            if words:
+                forms.append(Form(" ".join(w.text for w in words), tuple(words), i > 0))
+        # A name made only of a container word ("Bos") still has to be findable.
+        all_keys: set[str] = set()
+        for f in forms:
+            for w in f.words:
+                if w.kind == "function":
+                    continue
+                all_keys |= w.keys
+                for p in w.parts:
+                    all_keys |= p.keys
+        category_keys: frozenset[str] = frozenset()
+        if entry.category:
+            category_keys = frozenset(
+                k for w in _WORD_RE.findall(fold(entry.category)) for k in word_keys(w)
+            )
+        return Product(entry, tuple(forms), parse_pack(entry.name), category_keys,
+                       frozenset(all_keys))
+
+    @staticmethod
+    def _vocab_words(product: Product) -> set[str]:
+        out: set[str] = set()
+        for f in product.forms:
+            for w in f.words:
+                if w.kind != "function" and len(w.text) >= 3:
+                    out.add(w.text)
+                for p in w.parts:
+                    if len(p.text) >= 3:
+                        out.add(p.text)
+        return out

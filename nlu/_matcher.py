@@ -1,0 +1,374 @@
+"""Matching the resident's words for one item against the catalogue.
+
+A resident's word becomes a slot with alternative readings (the Dutch word, its compound
+parts, its English translations, a typo correction). A product fits when every required
+slot matches one of its words or compound parts; how much of the product's name is covered
+decides between products. A noun that only meets a product's compound modifier ("appels"
+in "appeltaart") is a weak match and never resolves on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from nlu._index import FUNCTION_WEIGHT, SOFT_WEIGHT, CatalogIndex, Form, Product
+from nlu._morph import word_keys
+from nlu._resources import ADJECTIVE, NOUN, Resources
+
+EXACT = 0.999
+CLEAR_MARGIN = 0.3
+MAX_CANDIDATES = 12
+
+
+@dataclass(frozen=True, slots=True)
+class UMorph:
+    text: str
+    keys: frozenset[str]
+    head: bool
+    noun: bool
+
+
+@dataclass(slots=True)
+class Slot:
+    text: str
+    norm: str
+    start: int
+    end: int
+    alts: list[tuple[UMorph, ...]]
+    optional: bool = False
+    adjective: bool = False
+    known: bool = True
+    noun: bool = False
+    fuzzy: bool = False
+
+
+@dataclass(slots=True)
+class Fit:
+    sku: str
+    score: float
+    weak: bool
+    exact: bool
+    surface: bool
+    covered_optional: int = 0
+
+
+@dataclass(slots=True)
+class Match:
+    fits: list[Fit] = field(default_factory=list)
+    status: str = "unknown"  # resolved / ambiguous / unknown
+    sku: str | None = None
+    note: str | None = None
+
+    @property
+    def candidates(self) -> tuple[str, ...]:
+        return tuple(f.sku for f in self.fits[:MAX_CANDIDATES])
+
+
+class Matcher:
+    def __init__(self, res: Resources) -> None:
+        self.res = res
+        self._nl_by_letter: dict[str, list[str]] = {}
+        for w in res.nl_words:
+            if len(w) >= 3:
+                self._nl_by_letter.setdefault(w[0], []).append(w)
+        self._cache: dict[
+            tuple[int, int, str], tuple[list[tuple[UMorph, ...]], bool, bool]
+        ] = {}
+
+    # -- reading the resident's words ---------------------------------------------------
+
+    def _morphs_of_dutch(
+        self, word: str, index: CatalogIndex, *, whole_head: bool = True
+    ) -> list[tuple[UMorph, ...]]:
+        res = self.res
+        pos = res.pos(word)
+        out: list[tuple[UMorph, ...]] = [(UMorph(word, word_keys(word), whole_head, pos == NOUN),)]
+        parts = index.split(word)
+        if parts is not None:
+            morphs = []
+            for j, p in enumerate(parts):
+                head = j == len(parts) - 1
+                morphs.append(UMorph(p, word_keys(p), head, head and res.pos(p) == NOUN))
+            out.append(tuple(morphs))
+        return out
+
+    def _phrase_alts(self, phrase: str, index: CatalogIndex) -> list[tuple[UMorph, ...]]:
+        """Readings of a Dutch phrase from the lexicon ("bruin brood", "rundergehakt")."""
+        words = phrase.replace("-", " ").split()
+        if len(words) == 1:
+            return self._morphs_of_dutch(words[0], index)
+        whole: list[UMorph] = []
+        for j, w in enumerate(words):
+            last = j == len(words) - 1
+            whole.append(UMorph(w, word_keys(w), last, last and self.res.pos(w) == NOUN))
+        return [tuple(whole)]
+
+    def _analyse(self, word: str, index: CatalogIndex) -> tuple[list[tuple[UMorph, ...]], bool, bool]:
+        res = self.res
+        alts = self._morphs_of_dutch(word, index)
+        keys = word_keys(word)
+        english = False
+        seen: set[str] = set()
+        for k in keys:
+            for phrase in res.en_single.get(k, ()):
+                if phrase not in seen:
+                    seen.add(phrase)
+                    english = True
+                    alts.extend(self._phrase_alts(phrase, index))
+        known = index.is_known(word) or english or word in res.en_words
+        fuzzy = False
+        if not known and len(word) >= 4:
+            corrected = self.correct(word, index)
+            if corrected is not None and corrected != word:
+                fuzzy = True
+                alts.extend(self._morphs_of_dutch(corrected, index))
+                known = True
+        return alts, known, fuzzy
+
+    def correct(self, word: str, index: CatalogIndex) -> str | None:
+        """The nearest catalogue or lexicon word for a typo or speech slip, if close enough."""
+        cutoff = 88.0 if len(word) <= 5 else 85.0
+        best: tuple[str, float] | None = None
+        for pool in (index.fuzzy_choices(word[0]), self._nl_by_letter.get(word[0], [])):
+            if not pool:
+                continue
+            hit = process.extractOne(word, pool, scorer=fuzz.ratio, score_cutoff=cutoff)
+            if hit is not None and (best is None or hit[1] > best[1]):
+                best = (hit[0], hit[1])
+        return best[0] if best else None
+
+    def slot(self, word: str, start: int, end: int, raw: str, index: CatalogIndex) -> Slot:
+        res = self.res
+        alts, known, fuzzy = self._analyse_cached(word, index)
+        pos = res.pos(word)
+        optional = word in res.soft
+        return Slot(
+            text=raw,
+            norm=word,
+            start=start,
+            end=end,
+            alts=alts,
+            optional=optional,
+            adjective=pos == ADJECTIVE,
+            known=known,
+            noun=pos == NOUN,
+            fuzzy=fuzzy,
+        )
+
+    def _analyse_cached(
+        self, word: str, index: CatalogIndex
+    ) -> tuple[list[tuple[UMorph, ...]], bool, bool]:
+        key = (id(index), index.version, word)
+        hit = self._cache.get(key)
+        if hit is None:
+            if len(self._cache) > 50_000:
+                self._cache.clear()
+            hit = self._cache[key] = self._analyse(word, index)
+        return hit
+
+    def merge_multiword(self, words: list[str]) -> list[tuple[int, int, list[str]]]:
+        """Multi-word English phrases from the lexicon: (first, last+1, Dutch phrases)."""
+        out: list[tuple[int, int, list[str]]] = []
+        i = 0
+        while i < len(words):
+            hit: tuple[int, list[str]] | None = None
+            for k in word_keys(words[i]):
+                for pattern, translations in self.res.en_multi.get(k, ()):
+                    n = len(pattern)
+                    if i + n <= len(words) and all(
+                        word_keys(words[i + m]) & pattern[m] for m in range(1, n)
+                    ):
+                        if hit is None or n > hit[0]:
+                            hit = (n, translations)
+                        break
+            if hit is not None:
+                out.append((i, i + hit[0], hit[1]))
+                i += hit[0]
+            else:
+                i += 1
+        return out
+
+    def phrase_slot(self, phrases: list[str], text: str, start: int, end: int,
+                    index: CatalogIndex) -> Slot:
+        alts: list[tuple[UMorph, ...]] = []
+        for p in phrases:
+            alts.extend(self._phrase_alts(p, index))
+            words = p.replace("-", " ").split()
+            if len(words) == 1:
+                continue
+            # "bruin brood" may also be written as one word in the catalogue.
+            alts.extend(self._morphs_of_dutch("".join(words), index))
+        return Slot(text, " ".join(phrases), start, end, alts, noun=True)
+
+    # -- matching -------------------------------------------------------------------------
+
+    def candidates(self, slots: list[Slot], index: CatalogIndex) -> set[str]:
+        required = [s for s in slots if not s.optional]
+        if not required:
+            return set()
+        out: set[str] | None = None
+        for s in required:
+            found: set[str] = set()
+            for alt in s.alts:
+                inner: set[str] | None = None
+                for m in alt:
+                    hit: set[str] = set()
+                    for k in m.keys:
+                        skus = index.skus_for_key(k)
+                        if skus:
+                            hit |= skus
+                    inner = hit if inner is None else inner & hit
+                    if not inner:
+                        break
+                if inner:
+                    found |= inner
+            out = found if out is None else out & found
+            if not out:
+                return set()
+        return out or set()
+
+    def fit(self, product: Product, slots: list[Slot], container: str | None,
+            index: CatalogIndex, surface: str) -> Fit | None:
+        best: Fit | None = None
+        for form in product.forms:
+            f = self._fit_form(product, form, slots, container, index, surface)
+            if f is not None and (best is None or _rank(f) > _rank(best)):
+                best = f
+        return best
+
+    def _fit_form(self, product: Product, form: Form, slots: list[Slot], container: str | None,
+                  index: CatalogIndex, surface: str) -> Fit | None:
+        covered: set[tuple[int, int]] = set()
+        weak = False
+        for s in slots:
+            result = _match_slot(s, form, covered)
+            if result is None:
+                if s.optional:
+                    continue
+                return None
+            cells, is_weak = result
+            covered |= cells
+            weak = weak or is_weak
+        covered_optional = 0
+        if container is not None:
+            for wi, w in enumerate(form.words):
+                if w.container == container and (wi, 0) not in covered:
+                    covered |= {(wi, pi) for pi in range(len(w.parts))}
+                    covered_optional += 1
+                    break
+        total = 0.0
+        got = 0.0
+        for wi, w in enumerate(form.words):
+            for pi, p in enumerate(w.parts):
+                if w.kind == "content":
+                    wt = index.weight(p.canon)
+                elif w.kind == "soft":
+                    wt = SOFT_WEIGHT
+                else:
+                    wt = FUNCTION_WEIGHT
+                total += wt
+                if (wi, pi) in covered:
+                    got += wt
+        score = got / total if total else 0.0
+        if container is not None and not covered_optional:
+            score -= 0.02
+        return Fit(product.entry.sku, score, weak, score >= EXACT and not weak,
+                   form.text == surface, covered_optional)
+
+    def match(self, slots: list[Slot], container: str | None, index: CatalogIndex) -> Match:
+        surface = " ".join(s.norm for s in slots if not s.optional)
+        skus = self.candidates(slots, index)
+        fits: list[Fit] = []
+        for sku in skus:
+            product = index.product(sku)
+            if product is None:
+                continue
+            f = self.fit(product, slots, container, index, surface)
+            if f is not None:
+                fits.append(f)
+        return decide(fits)
+
+
+def _rank(f: Fit) -> tuple[bool, float, bool, int]:
+    return (not f.weak, round(f.score, 6), f.surface, f.covered_optional)
+
+
+def decide(fits: list[Fit]) -> Match:
+    if not fits:
+        return Match()
+    fits.sort(key=lambda f: (_rank(f), f.sku), reverse=True)
+    strong = [f for f in fits if not f.weak]
+    if not strong:
+        return Match(fits, "ambiguous", note="partial_match")
+    if len(strong) == 1:
+        return Match(strong, "resolved", strong[0].sku)
+    exact = [f for f in strong if f.exact]
+    if len(exact) == 1:
+        return Match(strong, "resolved", exact[0].sku)
+    if len(exact) > 1:
+        surface = [f for f in exact if f.surface]
+        if len(surface) == 1:
+            return Match(strong, "resolved", surface[0].sku)
+        top_opt = max(f.covered_optional for f in exact)
+        with_opt = [f for f in exact if f.covered_optional == top_opt]
+        if top_opt and len(with_opt) == 1:
+            return Match(strong, "resolved", with_opt[0].sku)
+        return Match(exact + [f for f in strong if not f.exact], "ambiguous")
+    if strong[0].score - strong[1].score >= CLEAR_MARGIN:
+        return Match(strong, "resolved", strong[0].sku)
+    return Match(strong, "ambiguous")
+
+
+def _match_slot(
+    slot: Slot, form: Form, covered: set[tuple[int, int]]
+) -> tuple[set[tuple[int, int]], bool] | None:
+    best: tuple[set[tuple[int, int]], bool] | None = None
+    best_rank = (-1, -1)
+    for alt in slot.alts:
+        cells: set[tuple[int, int]] = set()
+        weak = False
+        ok = True
+        for m in alt:
+            target = _target(m, form, covered | cells)
+            if target is None:
+                ok = False
+                break
+            new, is_weak = target
+            cells |= new
+            weak = weak or is_weak
+        if not ok:
+            continue
+        rank = (0 if weak else 1, len(cells))
+        if rank > best_rank:
+            best, best_rank = (cells, weak), rank
+    return best
+
+
+def _target(
+    m: UMorph, form: Form, taken: set[tuple[int, int]]
+) -> tuple[set[tuple[int, int]], bool] | None:
+    fallback: tuple[set[tuple[int, int]], bool] | None = None
+    best_part: tuple[set[tuple[int, int]], bool] | None = None
+    for wi, w in enumerate(form.words):
+        if w.kind == "function":
+            if m.keys & w.keys:
+                return {(wi, 0)}, False
+            continue
+        if m.keys & w.keys:
+            cells = {(wi, pi) for pi in range(len(w.parts))}
+            if not cells & taken:
+                return cells, False
+            fallback = fallback or (cells, False)
+            continue
+        if len(w.parts) > 1:
+            for pi, p in enumerate(w.parts):
+                if m.keys & p.keys:
+                    weak = m.noun and m.head and not p.head
+                    cand = ({(wi, pi)}, weak)
+                    if (wi, pi) in taken:
+                        fallback = fallback or cand
+                    elif best_part is None or (best_part[1] and not weak):
+                        best_part = cand
+    return best_part or fallback

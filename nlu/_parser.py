@@ -1,0 +1,697 @@
+"""The parser: from a resident's message to an interpretation (intent, items, language)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from nlu._amounts import Amount, AmountReader
+from nlu._classifier import NaiveBayes, features
+from nlu._index import CatalogIndex, Product
+from nlu._matcher import Match, Matcher, Slot
+from nlu._morph import word_keys
+from nlu._resources import ADJECTIVE, NOUN, Resources, get_resources
+from nlu._text import NL, NUM, OTHER, SEP, WORD, Token, tokenize
+from nlu._types import INTENTS, History, HistoryLine, Interpretation, Item
+
+MAX_TOKENS = 400
+_CONJUNCTIONS = frozenset({"en", "and", "plus", "&", "+", "ook", "also", "daarnaast", "verder"})
+_IGNORED_SEPS = frozenset({":", "(", ")", "[", "]", "*", "\"", "“", "”"})
+_SENTENCE_SEPS = frozenset({".", "!", "?"})
+_NON_ORDER = frozenset({"status", "help", "show_basket", "cancel", "greet", "confirm", "deny"})
+
+
+def load_training_data() -> dict[str, Any]:
+    """The parsed nlu/data/nlu.yml (Rasa 3.x training-data format)."""
+    text = (resources.files("nlu") / "data" / "nlu.yml").read_text(encoding="utf-8")
+    data: dict[str, Any] = yaml.safe_load(text)
+    return data
+
+
+def training_examples() -> dict[str, list[str]]:
+    """Intent -> examples (with Rasa entity markup), for `rasa export` and the classifier."""
+    out: dict[str, list[str]] = {}
+    for block in load_training_data().get("nlu", []):
+        intent = block.get("intent")
+        if not intent:
+            continue
+        lines = [
+            line.strip()[2:].strip()
+            for line in str(block.get("examples", "")).splitlines()
+            if line.strip().startswith("- ")
+        ]
+        out.setdefault(str(intent), []).extend(lines)
+    return out
+
+
+@dataclass
+class _Raw:
+    amount: Amount | None = None
+    content: list[Token] = field(default_factory=list)
+    negated: bool = False
+    start: int = -1
+    end: int = -1
+    sep_before: str = "start"  # "start", "list", "conj", "sentence", "usual", "none"
+    after_usual: bool = False
+
+    def touch(self, t: Token) -> None:
+        if self.start < 0:
+            self.start = t.start
+        self.end = t.end
+
+
+@dataclass
+class _Found:
+    raw: _Raw
+    match: Match
+    slots: list[Slot]
+    start: int
+    end: int
+    text: str
+    leftover: bool = False
+
+
+class Parser:
+    """Built once (reads the packaged data and trains the intent classifier), then shared.
+
+    `parse` keeps no state between calls and may be called from several threads.
+    """
+
+    def __init__(self) -> None:
+        self._res: Resources = get_resources()
+        self._examples = training_examples()
+        self._classifier = NaiveBayes(self._examples)
+        self._amounts = AmountReader(self._res)
+        self._matcher = Matcher(self._res)
+
+    # -- public ---------------------------------------------------------------------------
+
+    def parse(
+        self, text: str, *, catalog: CatalogIndex, history: History = ()
+    ) -> Interpretation:
+        toks = tokenize(text)
+        if len(toks) > MAX_TOKENS:
+            toks = toks[:MAX_TOKENS]
+        res = self._res
+        language = self._language(toks)
+        consumed: set[int] = set()
+        self._drop_signature(toks, consumed)
+        usual_spans = self._find_phrases(toks, res.usual_phrases, consumed)
+        last_spans = self._find_phrases(toks, res.last_phrases, consumed)
+        cue_spans = self._find_phrases(toks, res.removal_cues, set(), mark=False)
+        cue_tokens = {i for a, b in cue_spans for i in range(a, b)}
+        usual_ends = {b for _, b in usual_spans + last_spans}
+        raws = self._scan(toks, consumed, usual_ends, cue_tokens, catalog)
+        found = self._match_all(raws, catalog)
+        masked = [(f.start, f.end) for f in found if f.match.status != "unknown"]
+        ranking = self._classifier.rank(features(toks, masked))
+        return self._decide(
+            text, toks, language, ranking, found, catalog, history,
+            bool(usual_spans), bool(last_spans), bool(cue_spans),
+        )
+
+    # -- reading the message --------------------------------------------------------------
+
+    def _language(self, toks: list[Token]) -> str:
+        res = self._res
+        nl = en = 0.0
+        for t in toks:
+            if t.kind != WORD:
+                continue
+            w = t.norm
+            if w in res.lang_nl:
+                nl += 1
+            if w in res.lang_en:
+                en += 1
+            if w in res.en_words and w not in res.nl_words:
+                en += 0.5
+            elif w in res.nl_words and w not in res.en_words:
+                nl += 0.5
+        return "en" if en > nl else "nl"
+
+    def _drop_signature(self, toks: list[Token], consumed: set[int]) -> None:
+        res = self._res
+        words = [i for i, t in enumerate(toks) if t.kind == WORD]
+        for n, i in enumerate(words):
+            w = toks[i].norm
+            if w in res.closers and n >= 2:
+                # A closing formula: what follows is a signature, not an order.
+                consumed.update(range(i, len(toks)))
+                return
+            if w in res.titles and toks[i].capitalised or w in res.titles and (
+                i + 1 < len(toks) and toks[i + 1].norm == "."
+            ):
+                consumed.add(i)
+                k = i + 1
+                taken = 0
+                while k < len(toks) and taken < 3:
+                    if toks[k].kind == WORD and toks[k].capitalised:
+                        consumed.add(k)
+                        taken += 1
+                    elif toks[k].kind != SEP:
+                        break
+                    k += 1
+
+    def _find_phrases(
+        self,
+        toks: list[Token],
+        phrases: Sequence[tuple[str, ...]],
+        consumed: set[int],
+        *,
+        mark: bool = True,
+    ) -> list[tuple[int, int]]:
+        words = [(i, t.norm) for i, t in enumerate(toks) if t.kind == WORD or t.norm == "'"]
+        spans: list[tuple[int, int]] = []
+        k = 0
+        while k < len(words):
+            hit = 0
+            for p in phrases:
+                n = len(p)
+                if k + n <= len(words) and all(words[k + m][1] == p[m] for m in range(n)):
+                    hit = max(hit, n)
+            if hit:
+                a, b = words[k][0], words[k + hit - 1][0] + 1
+                if not any(i in consumed for i in range(a, b)):
+                    spans.append((a, b))
+                    if mark:
+                        consumed.update(range(a, b))
+                k += hit
+            else:
+                k += 1
+        return spans
+
+    def _scan(
+        self,
+        toks: list[Token],
+        consumed: set[int],
+        usual_ends: set[int],
+        cue_tokens: set[int],
+        catalog: CatalogIndex,
+    ) -> list[_Raw]:
+        res = self._res
+        raws: list[_Raw] = []
+        cur = _Raw()
+        pending_sep = "start"
+
+        def close(sep: str) -> None:
+            nonlocal cur, pending_sep
+            if cur.content or cur.amount is not None:
+                raws.append(cur)
+            cur = _Raw(sep_before=sep)
+            pending_sep = sep
+
+        i = 0
+        n = len(toks)
+        while i < n:
+            t = toks[i]
+            if i in usual_ends and i not in consumed:
+                close("usual")
+                cur.after_usual = True
+            if i in consumed:
+                if cur.content or cur.amount is not None:
+                    close("sentence")
+                i += 1
+                continue
+            if t.kind == NL:
+                close("list")
+                i += 1
+                continue
+            if t.kind == SEP:
+                if t.norm in _IGNORED_SEPS:
+                    i += 1
+                    continue
+                close("sentence" if t.norm in _SENTENCE_SEPS else "list")
+                i += 1
+                continue
+            if t.kind == WORD and t.norm in _CONJUNCTIONS:
+                after = cur.after_usual and not cur.content and cur.amount is None
+                close("conj")
+                cur.after_usual = after or (
+                    bool(raws) and raws[-1].after_usual and raws[-1].amount is None
+                    and not after
+                )
+                i += 1
+                continue
+            if i in cue_tokens:
+                cur.negated = True
+                i += 1
+                continue
+            if t.kind in (NUM, WORD):
+                read = self._amounts.read(toks, i)
+                if read is not None:
+                    amount, j = read
+                    if cur.content or cur.amount is not None:
+                        after = cur.after_usual and False
+                        close("none")
+                        cur.after_usual = after
+                    cur.amount = amount
+                    cur.touch(t)
+                    cur.end = toks[j - 1].end
+                    i = j
+                    continue
+            if t.kind == WORD:
+                w = t.norm
+                if w in res.negations:
+                    cur.negated = True
+                    i += 1
+                    continue
+                if w in res.stopwords and not catalog.has_key(w):
+                    i += 1
+                    continue
+                cur.content.append(t)
+                cur.touch(t)
+            i += 1
+        close("end")
+        # An amount after its product: "krentenbollen 4", "kaas: 2 ons".
+        merged: list[_Raw] = []
+        for r in raws:
+            if (
+                not r.content
+                and r.amount is not None
+                and r.sep_before == "none"
+                and merged
+                and merged[-1].content
+                and merged[-1].amount is None
+            ):
+                merged[-1].amount = r.amount
+                merged[-1].end = r.end
+                continue
+            merged.append(r)
+        return merged
+
+    # -- products -------------------------------------------------------------------------
+
+    def _slots(self, content: list[Token], catalog: CatalogIndex) -> list[Slot]:
+        words = [t.norm for t in content]
+        multi = self._matcher.merge_multiword(words)
+        slots: list[Slot] = []
+        k = 0
+        for a, b, phrases in multi + [(len(words), len(words), [])]:
+            while k < a:
+                t = content[k]
+                slots.append(self._matcher.slot(t.norm, t.start, t.end, t.text, catalog))
+                k += 1
+            if a < b:
+                text = " ".join(t.text for t in content[a:b])
+                slot = self._matcher.phrase_slot(
+                    phrases, text, content[a].start, content[b - 1].end, catalog
+                )
+                # The words themselves may be Dutch too ("ham", "brie", "croissant").
+                for t in content[a:b]:
+                    pass
+                slots.append(slot)
+                k = b
+        return slots
+
+    def _match_all(self, raws: list[_Raw], catalog: CatalogIndex) -> list[_Found]:
+        res = self._res
+        # Ellipsis: "een rode en een gele paprika" -> "rode paprika", "gele paprika".
+        for k in range(len(raws) - 1):
+            r, nxt = raws[k], raws[k + 1]
+            if (
+                r.content
+                and nxt.content
+                and nxt.sep_before in ("conj", "list")
+                and all(res.pos(t.norm) == ADJECTIVE for t in r.content)
+                and res.pos(nxt.content[-1].norm) != ADJECTIVE
+            ):
+                probe = self._matcher.match(self._slots(r.content, catalog), None, catalog)
+                if probe.status != "resolved":
+                    r.content = [*r.content, nxt.content[-1]]
+        found: list[_Found] = []
+        for r in raws:
+            if not r.content:
+                continue
+            slots = self._slots(r.content, catalog)
+            if not slots:
+                continue
+            container = r.amount.container if r.amount else None
+            found.extend(self._match_slots(r, slots, container, catalog))
+        return found
+
+    def _match_slots(
+        self, r: _Raw, slots: list[Slot], container: str | None, catalog: CatalogIndex
+    ) -> list[_Found]:
+        m = self._matcher.match(slots, container, catalog)
+        if m.status != "unknown":
+            return [self._found(r, m, slots)]
+        required = [s for s in slots if not s.optional]
+        if not required:
+            return []
+        if len(required) > 1:
+            parts = self._split_span(r, required, container, catalog)
+            if parts is not None:
+                return parts
+        # Words the catalogue does not know beside a known kind: ask, do not drop them.
+        nouns = [s for s in required if not s.adjective]
+        if nouns and len(nouns) < len(required):
+            m2 = self._matcher.match(nouns, container, catalog)
+            if m2.status != "unknown":
+                m2.status, m2.sku, m2.note = "ambiguous", None, "modifier_unmatched"
+                return [self._found(r, m2, slots)]
+        cat = self._category(required, catalog)
+        if cat is not None:
+            return [self._found(r, cat, slots)]
+        return [self._found(r, Match(), slots)]
+
+    def _category(self, slots: list[Slot], catalog: CatalogIndex) -> Match | None:
+        if len(slots) != 1:
+            return None
+        keys: set[str] = set()
+        for alt in slots[0].alts:
+            if len(alt) == 1:
+                keys |= alt[0].keys
+        skus = catalog.skus_for_category(keys)
+        if not skus:
+            return None
+        from nlu._matcher import Fit
+
+        fits = [Fit(s, 0.0, True, False, False) for s in sorted(skus)]
+        return Match(fits, "ambiguous", note="category")
+
+    def _split_span(
+        self, r: _Raw, slots: list[Slot], container: str | None, catalog: CatalogIndex
+    ) -> list[_Found] | None:
+        """Several products without separators ("brood kaas melk"), or words around one."""
+        out: list[_Found] = []
+        i = 0
+        matched_any = False
+        leftovers: list[Slot] = []
+        while i < len(slots):
+            hit: tuple[int, Match] | None = None
+            for j in range(min(len(slots), i + 4), i, -1):
+                m = self._matcher.match(slots[i:j], container, catalog)
+                if m.status != "unknown":
+                    hit = (j, m)
+                    break
+            if hit is None:
+                leftovers.append(slots[i])
+                i += 1
+                continue
+            if leftovers:
+                out.append(self._leftover(r, leftovers))
+                leftovers = []
+            j, m = hit
+            matched_any = True
+            part = _Raw(r.amount if not out else None, [], r.negated, sep_before=r.sep_before)
+            part.after_usual = r.after_usual
+            out.append(self._found(part, m, slots[i:j]))
+            i = j
+        if leftovers:
+            out.append(self._leftover(r, leftovers))
+        if not matched_any:
+            return None
+        return out
+
+    def _leftover(self, r: _Raw, slots: list[Slot]) -> _Found:
+        raw = _Raw(None, [], r.negated, sep_before="none")
+        f = self._found(raw, Match(), slots)
+        # Only a real food or shop word the catalogue lacks becomes an "unknown" item.
+        f.leftover = not any(s.noun for s in slots)
+        return f
+
+    def _found(self, r: _Raw, m: Match, slots: list[Slot]) -> _Found:
+        start = min(s.start for s in slots)
+        end = max(s.end for s in slots)
+        text = " ".join(s.text for s in slots)
+        if r.amount is not None and r.amount.start < start:
+            start = r.amount.start
+        return _Found(r, m, slots, start, end, text)
+
+    # -- deciding -------------------------------------------------------------------------
+
+    def _decide(
+        self,
+        text: str,
+        toks: list[Token],
+        language: str,
+        ranking: list[tuple[str, float]],
+        found: list[_Found],
+        catalog: CatalogIndex,
+        history: History,
+        used_usual: bool,
+        used_last: bool,
+        removal_cue: bool,
+    ) -> Interpretation:
+        hist = _HistoryView(history)
+        top, top_p = ranking[0]
+        products = [f for f in found if f.match.status != "unknown"]
+        order_like = top in ("order", "remove") or top_p < 0.5
+        unknowns = [
+            f
+            for f in found
+            if f.match.status == "unknown" and self._unknown_ok(f, found, order_like)
+        ]
+        positive = [f for f in products if not f.raw.negated]
+        negative = [f for f in products if f.raw.negated]
+        explicit = any(
+            f.raw.amount is not None and f.raw.amount.explicit_number for f in found
+        )
+        if used_usual or used_last:
+            intent = "order"
+        elif (negative or removal_cue) and products and not positive:
+            intent = "remove"
+        elif removal_cue and products and not any(f.raw.amount for f in positive):
+            intent = "remove"
+        elif positive or unknowns:
+            intent = "order"
+            if top in _NON_ORDER and top_p >= 0.8 and not explicit and not unknowns:
+                intent = top
+        else:
+            intent = top
+        items: list[Item] = []
+        excluded: list[Item] = []
+        no_history = False
+        if intent == "remove":
+            for f in products:
+                items.append(self._item(f, catalog, hist, remove=True))
+        elif intent == "order":
+            if used_usual or used_last:
+                base = hist.last() if used_last else hist.usual()
+                no_history = not hist.orders
+                restrict: set[str] | None = None
+                extra: list[_Found] = []
+                for f in positive:
+                    cands = {f.match.sku} if f.match.sku else set(f.match.candidates)
+                    if f.raw.after_usual and (f.raw.amount is None) and cands & set(base):
+                        restrict = (restrict or set()) | (cands & set(base))
+                    else:
+                        extra.append(f)
+                for f in negative:
+                    cands = {f.match.sku} if f.match.sku else set(f.match.candidates)
+                    for s in cands:
+                        base.pop(s, None)
+                    excluded.append(self._item(f, catalog, hist, remove=True))
+                for sku, qty in base.items():
+                    if restrict is not None and sku not in restrict:
+                        continue
+                    entry = catalog.get(sku)
+                    if entry is None:
+                        continue
+                    items.append(
+                        Item("resolved", sku, qty, text=entry.name, from_history=True,
+                             unit="g" if entry.unit == "kg" else "piece")
+                    )
+                items.extend(self._item(f, catalog, hist) for f in extra)
+            else:
+                items.extend(self._item(f, catalog, hist) for f in positive)
+                excluded.extend(self._item(f, catalog, hist, remove=True) for f in negative)
+            items.extend(
+                Item("unknown", text=f.text, span=(f.start, f.end), quantity=None)
+                for f in unknowns
+            )
+            items.sort(key=lambda it: it.span[0] if it.span != (0, 0) else -1)
+        confidence = dict(ranking).get(intent, 0.0)
+        if intent != top or (intent in ("order", "remove") and products):
+            confidence = max(confidence, 0.9 if products or used_usual or used_last else 0.6)
+        rest = [(k, v) for k, v in ranking if k != intent]
+        scale = (1.0 - confidence) / max(sum(v for _, v in rest), 1e-9)
+        final_ranking = [(intent, confidence)] + [(k, v * scale) for k, v in rest]
+        assert intent in INTENTS
+        return Interpretation(
+            text=text,
+            intent=intent,
+            confidence=confidence,
+            intent_ranking=final_ranking,
+            language=language,
+            items=items,
+            excluded=excluded,
+            used_usual=used_usual,
+            used_last=used_last,
+            no_history=no_history and (used_usual or used_last),
+        )
+
+    def _unknown_ok(self, f: _Found, found: list[_Found], order_like: bool) -> bool:
+        """Whether words nothing matched are an item the shop does not sell (or noise)."""
+        if f.leftover:
+            return False
+        amount = f.raw.amount
+        if amount is not None and (amount.explicit_number or amount.container or amount.measure):
+            return True
+        if amount is not None and len(f.slots) <= 3:
+            # "een krant": an article before a thing is an order when nothing says otherwise.
+            return all(s.noun for s in f.slots) or order_like
+        if f.raw.sep_before in ("list", "conj") or any(
+            g is not f and g.raw.sep_before in ("list", "conj") for g in found
+        ):
+            # In a list beside real products, a listed word is an item.
+            if any(g.match.status != "unknown" for g in found) and len(f.slots) <= 3:
+                return all(s.known or s.noun for s in f.slots)
+        return False
+
+    def _item(
+        self, f: _Found, catalog: CatalogIndex, hist: _HistoryView, *, remove: bool = False
+    ) -> Item:
+        m = f.match
+        status = m.status
+        sku = m.sku
+        candidates = m.candidates
+        from_history = False
+        note = m.note
+        if status == "ambiguous" and candidates:
+            chosen = hist.settle(candidates)
+            if chosen is not None:
+                status, sku, from_history = "resolved", chosen, True
+            else:
+                candidates = hist.order_by_use(candidates)
+        span = (f.start, f.end)
+        if status != "resolved" or sku is None:
+            return Item("ambiguous", None, None, candidates, f.text, span, False, note)
+        product = catalog.product(sku)
+        if product is None:
+            return Item("unknown", text=f.text, span=span)
+        unit = "g" if product.entry.unit == "kg" else "piece"
+        if remove:
+            qty = None
+            if f.raw.amount is not None and f.raw.amount.explicit_number:
+                qty, _ = _quantity(product, f.raw.amount)
+            return Item("resolved", sku, qty, (), f.text, span, from_history, note, unit)
+        qty, qnote = _quantity(product, f.raw.amount)
+        if qnote == "no_amount" or (
+            f.raw.amount is not None and f.raw.amount.vague and qty is None
+        ):
+            usual = hist.amount(sku)
+            if usual is not None:
+                qty, qnote = usual, None
+                from_history = True
+            elif product.entry.unit == "kg":
+                qty, qnote = None, "amount_missing"
+            else:
+                qty, qnote = 1, ("vague_amount" if f.raw.amount is not None else None)
+        if not product.entry.available:
+            qnote = qnote or "unavailable"
+        if qty is None or qnote in (
+            "not_divisible", "unit_mismatch", "count_for_weighed", "container_for_weighed",
+            "amount_missing",
+        ):
+            return Item("ambiguous", None, qty, (sku,), f.text, span, from_history,
+                        qnote or note, unit)
+        return Item("resolved", sku, qty, (), f.text, span, from_history, qnote or note, unit)
+
+
+def _quantity(product: Product, amount: Amount | None) -> tuple[int | None, str | None]:
+    """The amount in the product's own terms: grams, or whole pieces/packs."""
+    if amount is None or (amount.vague and amount.measure is None):
+        return None, "no_amount"
+    weighed = product.entry.unit == "kg"
+    pack = product.pack
+    value = amount.count
+    if amount.measure is not None:
+        size = value * amount.measure.factor
+        if weighed:
+            if amount.measure.dimension == "mass":
+                return round(size), None
+            return None, "unit_mismatch"
+        if pack is not None and pack.dimension == amount.measure.dimension:
+            return _packs(size / pack.amount)
+        return None, "unit_mismatch"
+    if weighed:
+        if amount.container is not None:
+            return None, "container_for_weighed"
+        return round(value) if value == int(value) else None, "count_for_weighed"
+    if (
+        pack is not None
+        and pack.dimension == "count"
+        and amount.container is None
+        and not amount.pieces
+        and amount.explicit_number
+    ):
+        # "12 eieren" against a box of 6: the resident counts eggs, the shop sells boxes.
+        return _packs(value / pack.amount)
+    return _packs(value)
+
+
+def _packs(value: float) -> tuple[int | None, str | None]:
+    whole = round(value)
+    if abs(value - whole) < 1e-6 and whole >= 1:
+        return int(whole), None
+    return max(1, int(-(-value // 1))), "not_divisible"
+
+
+class _HistoryView:
+    def __init__(self, history: History) -> None:
+        self.orders: list[dict[str, int]] = []
+        for order in history:
+            agg: dict[str, int] = {}
+            for line in order:
+                sku, qty = _line(line)
+                agg[sku] = agg.get(sku, 0) + qty
+            if agg:
+                self.orders.append(agg)
+        self.count: Counter[str] = Counter(s for o in self.orders for s in o)
+
+    def amount(self, sku: str) -> int | None:
+        """The amount this resident most often takes of a product (latest wins a tie)."""
+        amounts = [o[sku] for o in self.orders if sku in o]
+        if not amounts:
+            return None
+        freq = Counter(amounts)
+        best = max(freq.values())
+        for a in reversed(amounts):
+            if freq[a] == best:
+                return a
+        return None
+
+    def usual(self) -> dict[str, int]:
+        n = len(self.orders)
+        out: dict[str, int] = {}
+        for sku, c in self.count.items():
+            if 2 * c >= n:
+                amount = self.amount(sku)
+                if amount is not None:
+                    out[sku] = amount
+        return out
+
+    def last(self) -> dict[str, int]:
+        return dict(self.orders[-1]) if self.orders else {}
+
+    def settle(self, candidates: Sequence[str]) -> str | None:
+        used = [c for c in candidates if self.count.get(c)]
+        if len(used) == 1:
+            return used[0]
+        if len(used) > 1:
+            usual = self.usual()
+            regular = [c for c in used if c in usual]
+            if len(regular) == 1:
+                return regular[0]
+        return None
+
+    def order_by_use(self, candidates: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(sorted(candidates, key=lambda c: -self.count.get(c, 0)))
+
+
+def _line(line: HistoryLine | Any) -> tuple[str, int]:
+    if isinstance(line, HistoryLine):
+        return line.sku, line.quantity
+    if isinstance(line, dict):
+        return str(line["sku"]), int(line["quantity"])
+    sku, qty = line
+    return str(sku), int(qty)
+
+
+_ = (NOUN, OTHER, word_keys)

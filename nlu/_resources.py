@@ -1,0 +1,159 @@
+"""The packaged language data (word lists, bilingual lexicon), read once on first use."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from nlu._morph import word_keys
+from nlu._text import fold
+
+NOUN = "n"
+ADJECTIVE = "a"
+CONTAINER = "c"
+
+
+@dataclass(frozen=True)
+class Measure:
+    dimension: str  # "mass" (grams) or "volume" (millilitres)
+    factor: float
+
+
+@dataclass
+class Resources:
+    numbers_nl: dict[str, int]
+    numbers_en: dict[str, int]
+    units: dict[str, Measure]
+    piece_words: frozenset[str]
+    container_by_key: dict[str, str]
+    stopwords: frozenset[str]
+    stop_nl: frozenset[str]
+    stop_en: frozenset[str]
+    soft: frozenset[str]
+    titles: frozenset[str]
+    closers: frozenset[str]
+    vague: tuple[tuple[str, ...], ...]
+    negations: frozenset[str]
+    removal_cues: tuple[tuple[str, ...], ...]
+    usual_phrases: tuple[tuple[str, ...], ...]
+    last_phrases: tuple[tuple[str, ...], ...]
+    opaque_keys: frozenset[str]
+    lang_nl: frozenset[str]
+    lang_en: frozenset[str]
+    # English key -> Dutch phrases; multi-word English phrases by their tuple of keys.
+    en_single: dict[str, list[str]] = field(default_factory=dict)
+    # First word's key -> (keys of every word, Dutch phrases), longest phrases first.
+    en_multi: dict[str, list[tuple[tuple[frozenset[str], ...], list[str]]]] = field(
+        default_factory=dict
+    )
+    en_keys: set[str] = field(default_factory=set)
+    # Dutch word key -> part of speech; every key of a Dutch word known to the lexicon.
+    nl_pos: dict[str, str] = field(default_factory=dict)
+    nl_words: set[str] = field(default_factory=set)
+    en_words: set[str] = field(default_factory=set)
+
+    def is_known_nl(self, word: str) -> bool:
+        return any(k in self.nl_pos for k in word_keys(word))
+
+    def pos(self, word: str) -> str | None:
+        for k in word_keys(word):
+            p = self.nl_pos.get(k)
+            if p is not None:
+                return p
+        return None
+
+
+def _words(seq: Any) -> list[str]:
+    return [fold(str(w)) for w in seq]
+
+
+def _load() -> Resources:
+    base = resources.files("nlu") / "data"
+    raw = yaml.safe_load((base / "words.yml").read_text(encoding="utf-8"))
+    numbers = raw["number_words"]
+    units = {fold(k): Measure(str(v[0]), float(v[1])) for k, v in raw["units"].items()}
+    container_by_key: dict[str, str] = {}
+    for word, canonical in raw["containers"].items():
+        for k in word_keys(fold(word)):
+            container_by_key.setdefault(k, fold(str(canonical)))
+    stop_nl = frozenset(_words(raw["stopwords"]["nl"]))
+    stop_en = frozenset(_words(raw["stopwords"]["en"]))
+    res = Resources(
+        numbers_nl={fold(k): int(v) for k, v in numbers["nl"].items()},
+        numbers_en={fold(k): int(v) for k, v in numbers["en"].items()},
+        units=units,
+        piece_words=frozenset(_words(raw["piece_words"])),
+        container_by_key=container_by_key,
+        stopwords=stop_nl | stop_en,
+        stop_nl=stop_nl,
+        stop_en=stop_en,
+        soft=frozenset(_words(raw["soft_modifiers"])),
+        titles=frozenset(_words(raw["titles"])),
+        closers=frozenset(_words(raw["closers"])),
+        vague=tuple(tuple(_words(p)) for p in raw["vague_amounts"]),
+        negations=frozenset(_words(raw["negations"]["nl"]) + _words(raw["negations"]["en"])),
+        removal_cues=tuple(tuple(_words(p)) for p in raw["removal_cues"]),
+        usual_phrases=tuple(tuple(_words(p)) for p in raw["usual_phrases"]),
+        last_phrases=tuple(tuple(_words(p)) for p in raw["last_phrases"]),
+        opaque_keys=frozenset(k for w in _words(raw["opaque"]) for k in word_keys(w)),
+        lang_nl=frozenset(_words(raw["language_words"]["nl"])),
+        lang_en=frozenset(_words(raw["language_words"]["en"])),
+    )
+    _load_lexicon(res, (base / "lexicon.tsv").read_text(encoding="utf-8"))
+    return res
+
+
+def _load_lexicon(res: Resources, text: str) -> None:
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        cols = line.split("\t")
+        if len(cols) != 3:
+            continue
+        english, dutch, pos = cols
+        translations = [fold(d.strip()) for d in dutch.split(";") if d.strip()]
+        for phrase in translations:
+            words = phrase.replace("-", " ").split()
+            for i, w in enumerate(words):
+                # In a multi-word Dutch entry only the last word is the noun ("rode ui").
+                p = pos if i == len(words) - 1 else ADJECTIVE
+                res.nl_words.add(w)
+                for k in word_keys(w):
+                    if res.nl_pos.get(k) != NOUN:
+                        res.nl_pos[k] = p
+        for syn in english.split(","):
+            words = fold(syn.strip()).replace("-", " ").split()
+            if not words:
+                continue
+            res.en_words.update(words)
+            for w in words:
+                res.en_keys.update(word_keys(w))
+            if len(words) == 1:
+                for k in word_keys(words[0]):
+                    res.en_single.setdefault(k, [])
+                    for t in translations:
+                        if t not in res.en_single[k]:
+                            res.en_single[k].append(t)
+            else:
+                pattern = tuple(word_keys(w) or frozenset({w}) for w in words)
+                for k in pattern[0]:
+                    res.en_multi.setdefault(k, []).append((pattern, translations))
+    for entries in res.en_multi.values():
+        entries.sort(key=lambda e: -len(e[0]))
+
+
+_lock = threading.Lock()
+_cached: Resources | None = None
+
+
+def get_resources() -> Resources:
+    global _cached
+    if _cached is None:
+        with _lock:
+            if _cached is None:
+                _cached = _load()
+    return _cached

@@ -1,0 +1,71 @@
+"""Tokenising with character spans, and the normalisation every comparison goes through."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+# Word characters include letters with diacritics; digits are split off from letters so that
+# "500g", "2x" and "1kg" yield separate number and unit tokens.
+_TOKEN_RE = re.compile(
+    r"""
+    (?P<num>\d+(?:[.,]\d+)?(?:\s?½)?|½|¼|¾)
+    |(?P<word>[^\W\d_]+(?:['’][^\W\d_]+)*)
+    |(?P<nl>\n+)
+    |(?P<sep>[,;:.!?()\[\]/+&*•·|"“”]|\s-+\s|^\s*-+|(?<=\n)\s*-+)
+    |(?P<other>[^\w\s])
+    """,
+    re.VERBOSE | re.UNICODE,
+)
+
+WORD = "word"
+NUM = "num"
+SEP = "sep"
+NL = "nl"
+OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    kind: str
+    text: str
+    norm: str
+    start: int
+    end: int
+    capitalised: bool = False
+
+
+@lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """Lower-case, strip diacritics ("drieëntwintig" -> "drieentwintig") and apostrophes."""
+    low = text.lower()
+    if low.isascii():
+        return low.replace("'", "")
+    decomposed = unicodedata.normalize("NFKD", low)
+    out = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return out.replace("'", "").replace("’", "").replace("ß", "ss")
+
+
+def tokenize(text: str) -> list[Token]:
+    tokens: list[Token] = []
+    for m in _TOKEN_RE.finditer(text):
+        kind = m.lastgroup or OTHER
+        raw = m.group(0)
+        if kind == SEP:
+            norm = raw.strip() or raw
+            if norm.startswith("-"):
+                norm = "-"
+        elif kind == NL:
+            norm = "\n"
+        elif kind == NUM:
+            norm = raw.replace(" ", "")
+        elif kind == WORD:
+            norm = fold(raw)
+        else:
+            norm = raw
+        tokens.append(
+            Token(kind, raw, norm, m.start(), m.end(), kind == WORD and raw[:1].isupper())
+        )
+    return tokens
