@@ -112,6 +112,24 @@ class TwilioChannel(Channel):
     from_number: str | None = None
 
 
+# -- WhatsApp templates (added by the channels work) ------------------------------------------
+class WhatsAppTemplate(_Section):
+    # A Twilio Content template SID (HX...) approved by WhatsApp: the only thing that may be
+    # sent more than 24 hours after the resident's last message.
+    content_sid: str
+    # Template variable ("1", "2", ...) -> what fills it: "text", "recipient_name", or a key
+    # of the outbox message's payload.
+    variables: dict[str, str] = Field(default_factory=dict)
+
+
+class WhatsAppChannel(TwilioChannel):
+    # Per outbox message kind (order_confirmation, call_summary, ...).
+    templates: dict[str, WhatsAppTemplate] = Field(default_factory=dict)
+
+
+# -- end of WhatsApp templates ---------------------------------------------------------------
+
+
 class EmailChannel(Channel):
     smtp_host: str = "localhost"
     smtp_port: int = 25
@@ -120,7 +138,7 @@ class EmailChannel(Channel):
 
 class Channels(_Section):
     sms: TwilioChannel = TwilioChannel()
-    whatsapp: TwilioChannel = TwilioChannel()
+    whatsapp: WhatsAppChannel = WhatsAppChannel()
     voice: Channel = Channel()
     telegram: Channel = Channel()
     email: EmailChannel = EmailChannel()

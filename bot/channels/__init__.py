@@ -1,0 +1,1 @@
+"""Channel adapters: a platform's payload in, one InboundMessage, replies out its own way."""
