@@ -222,8 +222,10 @@ class AmountReader:
                 return None
             if toks[j].kind != WORD or toks[j].norm in self.res.units:
                 return None
-            if j < len(toks) and toks[j].norm in _EN_CONNECT | _NL_CONNECT:
+            if toks[j].norm in _EN_CONNECT | _NL_CONNECT:
                 j += 1
+            if j >= len(toks) or toks[j].kind != WORD or toks[j].norm in self.res.stopwords:
+                return None  # "can I order", "net als": a common word, not a container
             return Amount(1.0, measure, container, pieces, start=start, end=toks[j - 1].end,
                           explicit_number=False), j
         value, j, article = num

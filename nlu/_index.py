@@ -33,8 +33,9 @@ class Word:
     text: str
     keys: frozenset[str]
     parts: tuple[Part, ...]
-    kind: str  # "content", "soft" (container), "function"
+    kind: str  # "content", "soft" (container), "function", "implied" (a variety's kind)
     container: str | None
+    cut_head: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +163,7 @@ class CatalogIndex:
             self._postings[k].add(entry.sku)
         for k in product.category_keys:
             self._category[k].add(entry.sku)
-        for c in {p.canon for f in product.forms for w in f.words for p in w.parts}:
+        for c in self._canons(product):
             self._df[c] += 1
         for w in self._vocab_words(product):
             self._fuzzy_words[w[0]][w] += 1
@@ -187,7 +188,7 @@ class CatalogIndex:
                 skus.discard(sku)
                 if not skus:
                     del self._category[k]
-        for c in {p.canon for f in product.forms for w in f.words for p in w.parts}:
+        for c in self._canons(product):
             self._df[c] -= 1
             if self._df[c] <= 0:
                 del self._df[c]
@@ -273,7 +274,20 @@ class CatalogIndex:
                         Part(p, word_keys(p), canon(p), j == len(pieces) - 1)
                         for j, p in enumerate(pieces)
                     )
-                words.append(Word(raw, keys, parts, kind, container))
+                cut = bool(parts[-1].keys & res.cut_head_keys) and len(parts) > 1
+                words.append(Word(raw, keys, parts, kind, container, cut))
+            for w in list(words):
+                kind_of = next((res.kinds[k] for k in w.keys if k in res.kinds), None)
+                if kind_of is None and w.kind == "content":
+                    kind_of = next(
+                        (res.kinds[k] for k in w.parts[-1].keys if k in res.kinds), None
+                    )
+                if kind_of is not None and w.kind == "content":
+                    kk = word_keys(kind_of)
+                    words.append(
+                        Word(kind_of, kk, (Part(kind_of, kk, canon(kind_of), True),), "implied",
+                             None)
+                    )
             if words:
                 forms.append(Form(" ".join(w.text for w in words), tuple(words), i > 0))
         # A name made only of a container word ("Bos") still has to be findable.
@@ -294,10 +308,18 @@ class CatalogIndex:
                        frozenset(all_keys))
 
     @staticmethod
+    def _canons(product: Product) -> set[str]:
+        return {
+            p.canon for f in product.forms for w in f.words if w.kind != "implied" for p in w.parts
+        }
+
+    @staticmethod
     def _vocab_words(product: Product) -> set[str]:
         out: set[str] = set()
         for f in product.forms:
             for w in f.words:
+                if w.kind == "implied":
+                    continue
                 if w.kind != "function" and len(w.text) >= 3:
                     out.add(w.text)
                 for p in w.parts:

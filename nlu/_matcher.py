@@ -131,12 +131,15 @@ class Matcher:
         """The nearest catalogue or lexicon word for a typo or speech slip, if close enough."""
         cutoff = 88.0 if len(word) <= 5 else 85.0
         best: tuple[str, float] | None = None
+        # The word and its plural/diminutive-stripped stems: "braatworsten" -> "braatworst".
+        queries = {word} | {k for k in word_keys(word) if len(k) >= 4 and word.startswith(k[:3])}
         for pool in (index.fuzzy_choices(word[0]), self._nl_by_letter.get(word[0], [])):
             if not pool:
                 continue
-            hit = process.extractOne(word, pool, scorer=fuzz.ratio, score_cutoff=cutoff)
-            if hit is not None and (best is None or hit[1] > best[1]):
-                best = (hit[0], hit[1])
+            for q in queries:
+                hit = process.extractOne(q, pool, scorer=fuzz.ratio, score_cutoff=cutoff)
+                if hit is not None and (best is None or hit[1] > best[1]):
+                    best = (hit[0], hit[1])
         return best[0] if best else None
 
     def slot(self, word: str, start: int, end: int, raw: str, index: CatalogIndex) -> Slot:
@@ -241,16 +244,19 @@ class Matcher:
     def _fit_form(self, product: Product, form: Form, slots: list[Slot], container: str | None,
                   index: CatalogIndex, surface: str) -> Fit | None:
         covered: set[tuple[int, int]] = set()
-        weak = False
+        weak_words: set[int] = set()
         for s in slots:
             result = _match_slot(s, form, covered)
             if result is None:
                 if s.optional:
                     continue
                 return None
-            cells, is_weak = result
+            cells, weak_in = result
             covered |= cells
-            weak = weak or is_weak
+            weak_words |= weak_in
+        # A modifier-only match is weak unless the resident also named the compound's head
+        # ("coffee beans" covers both parts of "koffiebonen").
+        weak = any((wi, len(form.words[wi].parts) - 1) not in covered for wi in weak_words)
         covered_optional = 0
         if container is not None:
             for wi, w in enumerate(form.words):
@@ -264,6 +270,8 @@ class Matcher:
             for pi, p in enumerate(w.parts):
                 if w.kind == "content":
                     wt = index.weight(p.canon)
+                elif w.kind == "implied":
+                    continue
                 elif w.kind == "soft":
                     wt = SOFT_WEIGHT
                 else:
@@ -323,21 +331,22 @@ def decide(fits: list[Fit]) -> Match:
 
 def _match_slot(
     slot: Slot, form: Form, covered: set[tuple[int, int]]
-) -> tuple[set[tuple[int, int]], bool] | None:
-    best: tuple[set[tuple[int, int]], bool] | None = None
+) -> tuple[set[tuple[int, int]], set[int]] | None:
+    best: tuple[set[tuple[int, int]], set[int]] | None = None
     best_rank = (-1, -1)
     for alt in slot.alts:
         cells: set[tuple[int, int]] = set()
-        weak = False
+        weak: set[int] = set()
         ok = True
         for m in alt:
             target = _target(m, form, covered | cells)
             if target is None:
                 ok = False
                 break
-            new, is_weak = target
+            new, weak_word = target
             cells |= new
-            weak = weak or is_weak
+            if weak_word is not None:
+                weak.add(weak_word)
         if not ok:
             continue
         rank = (0 if weak else 1, len(cells))
@@ -348,27 +357,29 @@ def _match_slot(
 
 def _target(
     m: UMorph, form: Form, taken: set[tuple[int, int]]
-) -> tuple[set[tuple[int, int]], bool] | None:
-    fallback: tuple[set[tuple[int, int]], bool] | None = None
-    best_part: tuple[set[tuple[int, int]], bool] | None = None
+) -> tuple[set[tuple[int, int]], int | None] | None:
+    """Where a resident's morpheme lands in a product name: cells, and the word index when
+    it only reached that word's modifier (a weak match)."""
+    fallback: tuple[set[tuple[int, int]], int | None] | None = None
+    best_part: tuple[set[tuple[int, int]], int | None] | None = None
     for wi, w in enumerate(form.words):
         if w.kind == "function":
             if m.keys & w.keys:
-                return {(wi, 0)}, False
+                return {(wi, 0)}, None
             continue
         if m.keys & w.keys:
             cells = {(wi, pi) for pi in range(len(w.parts))}
             if not cells & taken:
-                return cells, False
-            fallback = fallback or (cells, False)
+                return cells, None
+            fallback = fallback or (cells, None)
             continue
         if len(w.parts) > 1:
             for pi, p in enumerate(w.parts):
                 if m.keys & p.keys:
-                    weak = m.noun and m.head and not p.head
-                    cand = ({(wi, pi)}, weak)
+                    weak = m.noun and m.head and not p.head and not w.cut_head
+                    cand = ({(wi, pi)}, wi if weak else None)
                     if (wi, pi) in taken:
                         fallback = fallback or cand
-                    elif best_part is None or (best_part[1] and not weak):
+                    elif best_part is None or (best_part[1] is not None and not weak):
                         best_part = cand
     return best_part or fallback

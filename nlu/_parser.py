@@ -273,7 +273,7 @@ class Parser:
             if (
                 not r.content
                 and r.amount is not None
-                and r.sep_before == "none"
+                and r.sep_before in ("none", "list")
                 and merged
                 and merged[-1].content
                 and merged[-1].amount is None
@@ -352,7 +352,9 @@ class Parser:
         if nouns and len(nouns) < len(required):
             m2 = self._matcher.match(nouns, container, catalog)
             if m2.status != "unknown":
-                m2.status, m2.sku, m2.note = "ambiguous", None, "modifier_unmatched"
+                # Not sold in that kind ("witte wijn" where only red is sold): unknown, with
+                # the nearest products as suggestions.
+                m2.status, m2.sku, m2.note = "unknown", None, "modifier_unmatched"
                 return [self._found(r, m2, slots)]
         cat = self._category(required, catalog)
         if cat is not None:
@@ -390,6 +392,9 @@ class Parser:
                     hit = (j, m)
                     break
             if hit is None:
+                if slots[i].adjective:
+                    # "witte wijn" where only red wine is sold: the kind is not for sale.
+                    return None
                 leftovers.append(slots[i])
                 i += 1
                 continue
@@ -502,7 +507,8 @@ class Parser:
                 items.extend(self._item(f, catalog, hist) for f in positive)
                 excluded.extend(self._item(f, catalog, hist, remove=True) for f in negative)
             items.extend(
-                Item("unknown", text=f.text, span=(f.start, f.end), quantity=None)
+                Item("unknown", text=f.text, span=(f.start, f.end), quantity=None,
+                     candidates=f.match.candidates, note=f.match.note)
                 for f in unknowns
             )
             items.sort(key=lambda it: it.span[0] if it.span != (0, 0) else -1)
@@ -541,7 +547,7 @@ class Parser:
         ):
             # In a list beside real products, a listed word is an item.
             if any(g.match.status != "unknown" for g in found) and len(f.slots) <= 3:
-                return all(s.known or s.noun for s in f.slots)
+                return all(s.noun for s in f.slots)
         return False
 
     def _item(

@@ -44,6 +44,8 @@ class Resources:
     opaque_keys: frozenset[str]
     lang_nl: frozenset[str]
     lang_en: frozenset[str]
+    kinds: dict[str, str]
+    cut_head_keys: frozenset[str]
     # English key -> Dutch phrases; multi-word English phrases by their tuple of keys.
     en_single: dict[str, list[str]] = field(default_factory=dict)
     # First word's key -> (keys of every word, Dutch phrases), longest phrases first.
@@ -102,6 +104,8 @@ def _load() -> Resources:
         opaque_keys=frozenset(k for w in _words(raw["opaque"]) for k in word_keys(w)),
         lang_nl=frozenset(_words(raw["language_words"]["nl"])),
         lang_en=frozenset(_words(raw["language_words"]["en"])),
+        kinds={k: fold(str(v)) for w, v in raw["kinds"].items() for k in word_keys(fold(w))},
+        cut_head_keys=frozenset(k for w in _words(raw["cut_heads"]) for k in word_keys(w)),
     )
     _load_lexicon(res, (base / "lexicon.tsv").read_text(encoding="utf-8"))
     return res
