@@ -1,6 +1,6 @@
 """Run the parse contract on stdin against a catalogue CSV (before the CLI is wired).
 
-    python benchmarks/parse_csv.py --catalog FILE.csv [--format rasa] < messages.jsonl
+python benchmarks/parse_csv.py --catalog FILE.csv [--format rasa] < messages.jsonl
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.parse_command import run_parse  # noqa: E402
-from nlu import CatalogEntry, CatalogIndex, Parser  # noqa: E402
+from bot.parse_command import run_parse
+from nlu import CatalogEntry, CatalogIndex, Parser
 
 
 def read_catalog(path: Path) -> list[CatalogEntry]:
@@ -24,7 +24,9 @@ def read_catalog(path: Path) -> list[CatalogEntry]:
                 name=row["name"].strip(),
                 unit=row["unit"].strip(),
                 shop=row.get("shop", "").strip(),
-                aliases=tuple(a.strip() for a in (row.get("aliases") or "").split(";") if a.strip()),
+                aliases=tuple(
+                    a.strip() for a in (row.get("aliases") or "").split(";") if a.strip()
+                ),
                 category=(row.get("category") or "").strip() or None,
             )
             for row in csv.DictReader(fh)

@@ -93,16 +93,16 @@ class AmountReader:
         res = self.res
         t = toks[i]
         if t.kind == NUM:
-            value = _parse_digits(t.norm)
-            if value is None:
+            digits = _parse_digits(t.norm)
+            if digits is None:
                 return None
             j = i + 1
             # "1/2", "2 1/2"
             if j + 1 < len(toks) and toks[j].norm == "/" and toks[j + 1].kind == NUM:
                 den = _parse_digits(toks[j + 1].norm)
                 if den:
-                    return value / den, j + 2, False
-            return value, j, False
+                    return digits / den, j + 2, False
+            return digits, j, False
         if t.kind != WORD:
             return None
         w = t.norm
@@ -122,7 +122,7 @@ class AmountReader:
             whole = _dutch_number(w.rsplit("en", 1)[0], res.numbers_nl)
             if whole is not None:
                 return whole + 0.5, i + 1, False
-        value: float | None = None
+        value: float
         article = w in _ARTICLES
         if w in res.numbers_en:
             value = float(res.numbers_en[w])
@@ -165,7 +165,9 @@ class AmountReader:
         k = j + 1
         if k < len(toks) and toks[k].kind == WORD:
             w = toks[k].norm
-            return w in self.res.nl_words or self.res.is_known_nl(w) and w not in self.res.en_words
+            return w in self.res.nl_words or (
+                self.res.is_known_nl(w) and w not in self.res.en_words
+            )
         return False
 
     def measure_at(self, toks: list[Token], i: int) -> tuple[Measure | None, str | None, bool, int]:
@@ -212,8 +214,16 @@ class AmountReader:
                 if j < len(toks) and toks[j].norm in _EN_CONNECT:
                     j += 1
             end = toks[j - 1].end
-            return Amount(None, measure, container, pieces, vague=True, start=start, end=end,
-                          explicit_number=False), j
+            return Amount(
+                None,
+                measure,
+                container,
+                pieces,
+                vague=True,
+                start=start,
+                end=end,
+                explicit_number=False,
+            ), j
         num = self.number_at(toks, i)
         if num is None:
             # A bare unit or container opening an item: "kilo aardappelen", "doos eieren".
@@ -226,16 +236,27 @@ class AmountReader:
                 j += 1
             if j >= len(toks) or toks[j].kind != WORD or toks[j].norm in self.res.stopwords:
                 return None  # "can I order", "net als": a common word, not a container
-            return Amount(1.0, measure, container, pieces, start=start, end=toks[j - 1].end,
-                          explicit_number=False), j
+            return Amount(
+                1.0,
+                measure,
+                container,
+                pieces,
+                start=start,
+                end=toks[j - 1].end,
+                explicit_number=False,
+            ), j
         value, j, article = num
         approximate = False
         # Multiplier: "2x", "2 x", "3 keer".
         if j < len(toks) and toks[j].norm in _MULTIPLIERS:
             j += 1
         measure, container, pieces, j2 = self.measure_at(toks, j)
-        if measure is None and container is None and not pieces and article and (
-            j < len(toks) and toks[j].norm in ("stuk",)
+        if (
+            measure is None
+            and container is None
+            and not pieces
+            and article
+            and (j < len(toks) and toks[j].norm in ("stuk",))
         ):
             pieces, j2 = True, j + 1
         if measure is not None or container is not None or pieces:
@@ -255,6 +276,16 @@ class AmountReader:
         elif article and value == 1:
             # An article alone is "one" only before something; "een" as a pronoun is no order.
             pass
-        return Amount(value, measure, container, pieces, approximate=approximate, start=start,
-                      end=toks[j - 1].end, explicit_number=not article or value != 1 or
-                      measure is not None or container is not None), j
+        return Amount(
+            value,
+            measure,
+            container,
+            pieces,
+            approximate=approximate,
+            start=start,
+            end=toks[j - 1].end,
+            explicit_number=not article
+            or value != 1
+            or measure is not None
+            or container is not None,
+        ), j

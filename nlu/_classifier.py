@@ -7,6 +7,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import pairwise
 
 from nlu._text import NUM, OTHER, WORD, Token, tokenize
 
@@ -41,17 +42,15 @@ def features(tokens: Sequence[Token], masked: Iterable[tuple[int, int]] = ()) ->
         if t.kind == NUM:
             w = NUMBER
         elif t.kind in (WORD, OTHER):
-            if any(a <= t.start and t.end <= b for a, b in spans):
-                w = PRODUCT
-            else:
-                w = t.norm
+            inside = any(a <= t.start and t.end <= b for a, b in spans)
+            w = PRODUCT if inside else t.norm
         else:
             continue
         if words and words[-1] == PRODUCT and w == PRODUCT:
             continue
         words.append(w)
     feats = [f"w:{w}" for w in words]
-    feats += [f"b:{a}|{b}" for a, b in zip(words, words[1:], strict=False)]
+    feats += [f"b:{a}|{b}" for a, b in pairwise(words)]
     if words:
         feats.append(f"first:{words[0]}")
         feats.append(f"last:{words[-1]}")
@@ -61,7 +60,7 @@ def features(tokens: Sequence[Token], masked: Iterable[tuple[int, int]] = ()) ->
         if w in (PRODUCT, NUMBER) or len(w) < 4:
             continue
         padded = f"<{w}>"
-        feats += [f"c:{padded[i:i + 4]}" for i in range(len(padded) - 3)]
+        feats += [f"c:{padded[i : i + 4]}" for i in range(len(padded) - 3)]
     return feats
 
 

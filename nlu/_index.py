@@ -72,9 +72,7 @@ _PACK_COUNT = (
     re.compile(r"(\d+)\s*-?\s*(?:pack|pak)\b"),
     re.compile(r"\b(\d+)\s*x\b"),
 )
-_PACK_MEASURE = re.compile(
-    r"(\d+(?:[.,]\d+)?)\s*(g|gr|gram|kg|kilo|ml|cl|dl|l|ltr|liter|litre)\b"
-)
+_PACK_MEASURE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(g|gr|gram|kg|kilo|ml|cl|dl|l|ltr|liter|litre)\b")
 _MEASURE_UNITS = {
     "g": ("mass", 1.0),
     "gr": ("mass", 1.0),
@@ -240,7 +238,8 @@ class CatalogIndex:
     def _known_part(self, part: str) -> bool:
         # Short parts must be real words, not stems of longer ones ("pen" is no "peen").
         if len(part) <= 3:
-            return part in self._res.nl_words or self._fuzzy_words.get(part[0], {}).get(part, 0) > 0
+            bucket = self._fuzzy_words.get(part[0])
+            return part in self._res.nl_words or (bucket is not None and bucket[part] > 0)
         return any(k in self._vocab_keys or k in self._res.nl_pos for k in word_keys(part))
 
     def split(self, word: str) -> tuple[str, ...] | None:
@@ -267,6 +266,7 @@ class CatalogIndex:
                 else:
                     kind = "content"
                 pieces = self.split(raw) if kind == "content" else None
+                parts: tuple[Part, ...]
                 if pieces is None:
                     parts = (Part(raw, keys, canon(raw), True),)
                 else:
@@ -279,14 +279,13 @@ class CatalogIndex:
             for w in list(words):
                 kind_of = next((res.kinds[k] for k in w.keys if k in res.kinds), None)
                 if kind_of is None and w.kind == "content":
-                    kind_of = next(
-                        (res.kinds[k] for k in w.parts[-1].keys if k in res.kinds), None
-                    )
+                    kind_of = next((res.kinds[k] for k in w.parts[-1].keys if k in res.kinds), None)
                 if kind_of is not None and w.kind == "content":
                     kk = word_keys(kind_of)
                     words.append(
-                        Word(kind_of, kk, (Part(kind_of, kk, canon(kind_of), True),), "implied",
-                             None)
+                        Word(
+                            kind_of, kk, (Part(kind_of, kk, canon(kind_of), True),), "implied", None
+                        )
                     )
             if words:
                 forms.append(Form(" ".join(w.text for w in words), tuple(words), i > 0))
@@ -304,8 +303,9 @@ class CatalogIndex:
             category_keys = frozenset(
                 k for w in _WORD_RE.findall(fold(entry.category)) for k in word_keys(w)
             )
-        return Product(entry, tuple(forms), parse_pack(entry.name), category_keys,
-                       frozenset(all_keys))
+        return Product(
+            entry, tuple(forms), parse_pack(entry.name), category_keys, frozenset(all_keys)
+        )
 
     @staticmethod
     def _canons(product: Product) -> set[str]:

@@ -73,9 +73,7 @@ class Matcher:
         for w in res.nl_words:
             if len(w) >= 3:
                 self._nl_by_letter.setdefault(w[0], []).append(w)
-        self._cache: dict[
-            tuple[int, int, str], tuple[list[tuple[UMorph, ...]], bool, bool]
-        ] = {}
+        self._cache: dict[tuple[int, int, str], tuple[list[tuple[UMorph, ...]], bool, bool]] = {}
 
     # -- reading the resident's words ---------------------------------------------------
 
@@ -105,7 +103,9 @@ class Matcher:
             whole.append(UMorph(w, word_keys(w), last, last and self.res.pos(w) == NOUN))
         return [tuple(whole)]
 
-    def _analyse(self, word: str, index: CatalogIndex) -> tuple[list[tuple[UMorph, ...]], bool, bool]:
+    def _analyse(
+        self, word: str, index: CatalogIndex
+    ) -> tuple[list[tuple[UMorph, ...]], bool, bool]:
         res = self.res
         alts = self._morphs_of_dutch(word, index)
         keys = word_keys(word)
@@ -193,8 +193,9 @@ class Matcher:
                 i += 1
         return out
 
-    def phrase_slot(self, phrases: list[str], text: str, start: int, end: int,
-                    index: CatalogIndex) -> Slot:
+    def phrase_slot(
+        self, phrases: list[str], text: str, start: int, end: int, index: CatalogIndex
+    ) -> Slot:
         alts: list[tuple[UMorph, ...]] = []
         for p in phrases:
             alts.extend(self._phrase_alts(p, index))
@@ -232,8 +233,14 @@ class Matcher:
                 return set()
         return out or set()
 
-    def fit(self, product: Product, slots: list[Slot], container: str | None,
-            index: CatalogIndex, surface: str) -> Fit | None:
+    def fit(
+        self,
+        product: Product,
+        slots: list[Slot],
+        container: str | None,
+        index: CatalogIndex,
+        surface: str,
+    ) -> Fit | None:
         best: Fit | None = None
         for form in product.forms:
             f = self._fit_form(product, form, slots, container, index, surface)
@@ -241,8 +248,15 @@ class Matcher:
                 best = f
         return best
 
-    def _fit_form(self, product: Product, form: Form, slots: list[Slot], container: str | None,
-                  index: CatalogIndex, surface: str) -> Fit | None:
+    def _fit_form(
+        self,
+        product: Product,
+        form: Form,
+        slots: list[Slot],
+        container: str | None,
+        index: CatalogIndex,
+        surface: str,
+    ) -> Fit | None:
         covered: set[tuple[int, int]] = set()
         weak_words: set[int] = set()
         for s in slots:
@@ -282,8 +296,14 @@ class Matcher:
         score = got / total if total else 0.0
         if container is not None and not covered_optional:
             score -= 0.02
-        return Fit(product.entry.sku, score, weak, score >= EXACT and not weak,
-                   form.text == surface, covered_optional)
+        return Fit(
+            product.entry.sku,
+            score,
+            weak,
+            score >= EXACT and not weak,
+            form.text == surface,
+            covered_optional,
+        )
 
     def match(self, slots: list[Slot], container: str | None, index: CatalogIndex) -> Match:
         surface = " ".join(s.norm for s in slots if not s.optional)

@@ -83,12 +83,7 @@ def _fold_stem(stem: str) -> str:
         and stem[-4] not in _VOWELS
     ):
         stem = stem[:-2] + stem[-1]
-    elif (
-        len(stem) == 3
-        and stem[-1] not in _VOWELS
-        and stem[-2] == stem[-3]
-        and stem[-2] in "aeou"
-    ):
+    elif len(stem) == 3 and stem[-1] not in _VOWELS and stem[-2] == stem[-3] and stem[-2] in "aeou":
         stem = stem[1:]
     return stem
 

@@ -13,15 +13,14 @@ import yaml
 from nlu._amounts import Amount, AmountReader
 from nlu._classifier import NaiveBayes, features
 from nlu._index import CatalogIndex, Product
-from nlu._matcher import Match, Matcher, Slot
-from nlu._morph import word_keys
-from nlu._resources import ADJECTIVE, NOUN, Resources, get_resources
-from nlu._text import NL, NUM, OTHER, SEP, WORD, Token, tokenize
+from nlu._matcher import Fit, Match, Matcher, Slot
+from nlu._resources import ADJECTIVE, Resources, get_resources
+from nlu._text import NL, NUM, SEP, WORD, Token, tokenize
 from nlu._types import INTENTS, History, HistoryLine, Interpretation, Item
 
 MAX_TOKENS = 400
 _CONJUNCTIONS = frozenset({"en", "and", "plus", "&", "+", "ook", "also", "daarnaast", "verder"})
-_IGNORED_SEPS = frozenset({":", "(", ")", "[", "]", "*", "\"", "“", "”"})
+_IGNORED_SEPS = frozenset({":", "(", ")", "[", "]", "*", '"', "“", "”"})
 _SENTENCE_SEPS = frozenset({".", "!", "?"})
 _NON_ORDER = frozenset({"status", "help", "show_basket", "cancel", "greet", "confirm", "deny"})
 
@@ -91,9 +90,7 @@ class Parser:
 
     # -- public ---------------------------------------------------------------------------
 
-    def parse(
-        self, text: str, *, catalog: CatalogIndex, history: History = ()
-    ) -> Interpretation:
+    def parse(self, text: str, *, catalog: CatalogIndex, history: History = ()) -> Interpretation:
         toks = tokenize(text)
         if len(toks) > MAX_TOKENS:
             toks = toks[:MAX_TOKENS]
@@ -111,8 +108,16 @@ class Parser:
         masked = [(f.start, f.end) for f in found if f.match.status != "unknown"]
         ranking = self._classifier.rank(features(toks, masked))
         return self._decide(
-            text, toks, language, ranking, found, catalog, history,
-            bool(usual_spans), bool(last_spans), bool(cue_spans),
+            text,
+            toks,
+            language,
+            ranking,
+            found,
+            catalog,
+            history,
+            bool(usual_spans),
+            bool(last_spans),
+            bool(cue_spans),
         )
 
     # -- reading the message --------------------------------------------------------------
@@ -143,8 +148,8 @@ class Parser:
                 # A closing formula: what follows is a signature, not an order.
                 consumed.update(range(i, len(toks)))
                 return
-            if w in res.titles and toks[i].capitalised or w in res.titles and (
-                i + 1 < len(toks) and toks[i + 1].norm == "."
+            if (w in res.titles and toks[i].capitalised) or (
+                w in res.titles and (i + 1 < len(toks) and toks[i + 1].norm == ".")
             ):
                 consumed.add(i)
                 k = i + 1
@@ -232,8 +237,7 @@ class Parser:
                 after = cur.after_usual and not cur.content and cur.amount is None
                 close("conj")
                 cur.after_usual = after or (
-                    bool(raws) and raws[-1].after_usual and raws[-1].amount is None
-                    and not after
+                    bool(raws) and raws[-1].after_usual and raws[-1].amount is None and not after
                 )
                 i += 1
                 continue
@@ -291,7 +295,7 @@ class Parser:
         multi = self._matcher.merge_multiword(words)
         slots: list[Slot] = []
         k = 0
-        for a, b, phrases in multi + [(len(words), len(words), [])]:
+        for a, b, phrases in [*multi, (len(words), len(words), [])]:
             while k < a:
                 t = content[k]
                 slots.append(self._matcher.slot(t.norm, t.start, t.end, t.text, catalog))
@@ -301,9 +305,6 @@ class Parser:
                 slot = self._matcher.phrase_slot(
                     phrases, text, content[a].start, content[b - 1].end, catalog
                 )
-                # The words themselves may be Dutch too ("ham", "brie", "croissant").
-                for t in content[a:b]:
-                    pass
                 slots.append(slot)
                 k = b
         return slots
@@ -371,8 +372,6 @@ class Parser:
         skus = catalog.skus_for_category(keys)
         if not skus:
             return None
-        from nlu._matcher import Fit
-
         fits = [Fit(s, 0.0, True, False, False) for s in sorted(skus)]
         return Match(fits, "ambiguous", note="category")
 
@@ -454,14 +453,12 @@ class Parser:
         ]
         positive = [f for f in products if not f.raw.negated]
         negative = [f for f in products if f.raw.negated]
-        explicit = any(
-            f.raw.amount is not None and f.raw.amount.explicit_number for f in found
-        )
+        explicit = any(f.raw.amount is not None and f.raw.amount.explicit_number for f in found)
         if used_usual or used_last:
             intent = "order"
-        elif (negative or removal_cue) and products and not positive:
-            intent = "remove"
-        elif removal_cue and products and not any(f.raw.amount for f in positive):
+        elif ((negative or removal_cue) and products and not positive) or (
+            removal_cue and products and not any(f.raw.amount for f in positive)
+        ):
             intent = "remove"
         elif positive or unknowns:
             intent = "order"
@@ -499,16 +496,28 @@ class Parser:
                     if entry is None:
                         continue
                     items.append(
-                        Item("resolved", sku, qty, text=entry.name, from_history=True,
-                             unit="g" if entry.unit == "kg" else "piece")
+                        Item(
+                            "resolved",
+                            sku,
+                            qty,
+                            text=entry.name,
+                            from_history=True,
+                            unit="g" if entry.unit == "kg" else "piece",
+                        )
                     )
                 items.extend(self._item(f, catalog, hist) for f in extra)
             else:
                 items.extend(self._item(f, catalog, hist) for f in positive)
                 excluded.extend(self._item(f, catalog, hist, remove=True) for f in negative)
             items.extend(
-                Item("unknown", text=f.text, span=(f.start, f.end), quantity=None,
-                     candidates=f.match.candidates, note=f.match.note)
+                Item(
+                    "unknown",
+                    text=f.text,
+                    span=(f.start, f.end),
+                    quantity=None,
+                    candidates=f.match.candidates,
+                    note=f.match.note,
+                )
                 for f in unknowns
             )
             items.sort(key=lambda it: it.span[0] if it.span != (0, 0) else -1)
@@ -542,13 +551,16 @@ class Parser:
         if amount is not None and len(f.slots) <= 3:
             # "een krant": an article before a thing is an order when nothing says otherwise.
             return all(s.noun for s in f.slots) or order_like
-        if f.raw.sep_before in ("list", "conj") or any(
+        in_list = f.raw.sep_before in ("list", "conj") or any(
             g is not f and g.raw.sep_before in ("list", "conj") for g in found
-        ):
-            # In a list beside real products, a listed word is an item.
-            if any(g.match.status != "unknown" for g in found) and len(f.slots) <= 3:
-                return all(s.noun for s in f.slots)
-        return False
+        )
+        # In a list beside real products, a listed food word is an item.
+        return (
+            in_list
+            and any(g.match.status != "unknown" for g in found)
+            and len(f.slots) <= 3
+            and all(s.noun for s in f.slots)
+        )
 
     def _item(
         self, f: _Found, catalog: CatalogIndex, hist: _HistoryView, *, remove: bool = False
@@ -592,11 +604,15 @@ class Parser:
         if not product.entry.available:
             qnote = qnote or "unavailable"
         if qty is None or qnote in (
-            "not_divisible", "unit_mismatch", "count_for_weighed", "container_for_weighed",
+            "not_divisible",
+            "unit_mismatch",
+            "count_for_weighed",
+            "container_for_weighed",
             "amount_missing",
         ):
-            return Item("ambiguous", None, qty, (sku,), f.text, span, from_history,
-                        qnote or note, unit)
+            return Item(
+                "ambiguous", None, qty, (sku,), f.text, span, from_history, qnote or note, unit
+            )
         return Item("resolved", sku, qty, (), f.text, span, from_history, qnote or note, unit)
 
 
@@ -698,6 +714,3 @@ def _line(line: HistoryLine | Any) -> tuple[str, int]:
         return str(line["sku"]), int(line["quantity"])
     sku, qty = line
     return str(sku), int(qty)
-
-
-_ = (NOUN, OTHER, word_keys)
