@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from core.errors import DorpspleinError
 
 
@@ -29,3 +31,61 @@ class AddressTakenError(DorpspleinError):
         super().__init__(f"{kind} {address} already belongs to another resident")
         self.kind = kind
         self.address = address
+
+
+class EmptyBasketError(DorpspleinError):
+    def __init__(self, *, resident_id: int) -> None:
+        super().__init__(f"resident {resident_id} tried to order an empty basket")
+        self.resident_id = resident_id
+
+
+class InvalidQuantityError(DorpspleinError):
+    def __init__(self, *, sku: str, quantity: int) -> None:
+        super().__init__(f"quantity {quantity} of {sku} is not a positive amount")
+        self.sku = sku
+        self.quantity = quantity
+
+
+class ProductUnavailableError(DorpspleinError):
+    def __init__(self, *, sku: str) -> None:
+        super().__init__(f"product {sku} is not available")
+        self.sku = sku
+
+
+class NoRoundForShopError(DorpspleinError):
+    """The shop's delivery days and the round days never meet."""
+
+    def __init__(
+        self, *, shop: str, shop_days: tuple[str, ...], round_days: tuple[str, ...]
+    ) -> None:
+        super().__init__(
+            f"shop {shop} supplies on {', '.join(shop_days)} but rounds run on "
+            f"{', '.join(round_days)}"
+        )
+        self.shop = shop
+        self.shop_days = shop_days
+        self.round_days = round_days
+
+
+class CancelTooLateError(DorpspleinError):
+    def __init__(self, *, order_id: int, cutoff_at: datetime) -> None:
+        super().__init__(f"order {order_id} can no longer be cancelled: cut-off was {cutoff_at}")
+        self.order_id = order_id
+        self.cutoff_at = cutoff_at
+
+
+class OrderNotOpenError(DorpspleinError):
+    """The order is already cancelled or delivered."""
+
+    def __init__(self, *, order_id: int, status: str) -> None:
+        super().__init__(f"order {order_id} is {status}")
+        self.order_id = order_id
+        self.status = status
+
+
+class StatusChangeError(DorpspleinError):
+    def __init__(self, *, order_id: int, current: str, wanted: str) -> None:
+        super().__init__(f"order {order_id} cannot go from {current} to {wanted}")
+        self.order_id = order_id
+        self.current = current
+        self.wanted = wanted

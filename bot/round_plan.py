@@ -1,0 +1,30 @@
+"""The round plan and the courier's address, as the configuration describes them."""
+
+from __future__ import annotations
+
+from bot.settings import Settings
+from core.errors import ConfigError
+from orders.outbox import Recipient
+from orders.rounds import RoundPlan
+
+
+def round_plan(settings: Settings) -> RoundPlan:
+    rounds = settings.rounds
+    try:
+        return RoundPlan(
+            days=tuple(rounds.days),
+            start=rounds.start,
+            end=rounds.end,
+            cutoff=rounds.cutoff,
+            cutoff_days_before=rounds.cutoff_days_before,
+            zone=settings.zone,
+        )
+    except ValueError as error:
+        raise ConfigError(key="rounds", reason=str(error)) from None
+
+
+def courier_recipient(settings: Settings) -> Recipient:
+    courier = settings.courier
+    if courier.channel == "log" or not courier.address:
+        return Recipient(name=courier.name, channel="log", address=courier.name)
+    return Recipient(name=courier.name, channel=courier.channel, address=courier.address)
