@@ -1,0 +1,224 @@
+"""Placing, cancelling and following orders, always inside the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, selectinload
+
+from core.errors import NotFoundError
+from orders.errors import (
+    CancelTooLateError,
+    EmptyBasketError,
+    InvalidQuantityError,
+    OrderNotOpenError,
+    ProductUnavailableError,
+    StatusChangeError,
+)
+from orders.models import (
+    AddressKind,
+    DeliveryRound,
+    Order,
+    OrderPart,
+    OrderStatus,
+    Resident,
+)
+from orders.notices import cancellation_text, confirmation_text
+from orders.outbox import Recipient, enqueue
+from orders.rounds import ROUND_CLOSED, RoundPlan, next_round, next_round_for_shop
+from orders.split import WantedLine, build_order
+
+OPEN_STATUSES = (
+    OrderStatus.PLACED,
+    OrderStatus.NOTIFIED,
+    OrderStatus.READY,
+    OrderStatus.OUT_FOR_DELIVERY,
+)
+# What happens to an order after its round closed, in this order only.
+_PROGRESS = (
+    OrderStatus.NOTIFIED,
+    OrderStatus.READY,
+    OrderStatus.OUT_FOR_DELIVERY,
+    OrderStatus.DELIVERED,
+)
+# Messages go out where the resident can read them; a phone call cannot be written back to.
+_WRITTEN_CHANNEL = {"voice": "sms"}
+
+
+def reach(
+    resident: Resident, *, channel: str | None = None, recipient: str | None = None
+) -> Recipient:
+    """Where to write to a resident: the channel they used, else SMS, else Telegram."""
+    if channel is not None and recipient is not None:
+        channel = _WRITTEN_CHANNEL.get(channel, channel)
+        return Recipient(name=resident.name, channel=channel, address=recipient)
+    phone = resident.address(AddressKind.PHONE)
+    if phone is not None:
+        return Recipient(name=resident.name, channel="sms", address=phone)
+    telegram = resident.address(AddressKind.TELEGRAM)
+    if telegram is not None:
+        return Recipient(name=resident.name, channel="telegram", address=telegram)
+    whatsapp = resident.address(AddressKind.WHATSAPP)
+    if whatsapp is not None:
+        return Recipient(name=resident.name, channel="whatsapp", address=whatsapp)
+    # Nobody to write to: the coordinator still sees the message in the outbox.
+    return Recipient(name=resident.name, channel="log", address=resident.name)
+
+
+def place_order(
+    session: Session,
+    *,
+    resident: Resident,
+    lines: Sequence[WantedLine],
+    plan: RoundPlan,
+    now: datetime,
+    channel: str | None = None,
+    recipient: str | None = None,
+) -> Order:
+    """One order with a part per shop on the next round, and its confirmation in the outbox.
+
+    `channel` and `recipient` are where the resident ordered from; the confirmation goes there.
+    """
+    if not lines:
+        raise EmptyBasketError(resident_id=resident.id)
+    for wanted in lines:
+        if wanted.quantity <= 0:
+            raise InvalidQuantityError(sku=wanted.product.sku, quantity=wanted.quantity)
+        if not wanted.product.available:
+            raise ProductUnavailableError(sku=wanted.product.sku)
+    delivery_round = next_round(session, plan=plan, now=now)
+    order = build_order(resident=resident, lines=lines, delivery_round=delivery_round)
+    order.created_at = now
+    for part in order.parts:
+        part.delivery_round = next_round_for_shop(
+            session, plan=plan, shop=part.shop, now=now, not_before=delivery_round
+        )
+    session.add(order)
+    session.flush()
+    to = reach(resident, channel=channel, recipient=recipient)
+    enqueue(
+        session,
+        kind="order_confirmation",
+        channel=to.channel,
+        recipient=to.address,
+        recipient_name=to.name,
+        text=confirmation_text(order, zone=plan.zone, sms_safe=to.channel == "sms"),
+        payload={"order_id": order.id, "round_id": delivery_round.id},
+        now=now,
+    )
+    return order
+
+
+def parts_delivered_later(order: Order) -> list[OrderPart]:
+    """Parts of shops that do not supply on the order's round day, so come with a later round."""
+    return [part for part in order.parts if part.round_id != order.round_id]
+
+
+def cancel_deadline(order: Order) -> datetime:
+    """Until when the order can be cancelled: the earliest cut-off among its parts' rounds."""
+    rounds = [p.delivery_round for p in order.parts if p.delivery_round is not None]
+    if order.delivery_round is not None:
+        rounds.append(order.delivery_round)
+    return min(_closes_at(r) for r in rounds)
+
+
+def _closes_at(delivery_round: DeliveryRound) -> datetime:
+    if delivery_round.status == ROUND_CLOSED and delivery_round.closed_at is not None:
+        return min(delivery_round.cutoff_at, delivery_round.closed_at)
+    return delivery_round.cutoff_at
+
+
+def cancel_order(
+    session: Session,
+    *,
+    order: Order,
+    now: datetime,
+    channel: str | None = None,
+    recipient: str | None = None,
+    zone: ZoneInfo | None = None,
+) -> Order:
+    """Cancel before the cut-off of every round the order rides on; tell the resident.
+
+    With the village's `zone` the message names the delivery day that will not happen.
+    """
+    if order.status not in OPEN_STATUSES:
+        raise OrderNotOpenError(order_id=order.id, status=order.status)
+    deadline = cancel_deadline(order)
+    # A round closed early (by the coordinator) has already told its shops: too late as well.
+    closed = any(
+        r is not None and r.status == ROUND_CLOSED
+        for r in [order.delivery_round, *(p.delivery_round for p in order.parts)]
+    )
+    if now >= deadline or closed:
+        raise CancelTooLateError(order_id=order.id, cutoff_at=deadline)
+    order.status = OrderStatus.CANCELLED.value
+    order.cancelled_at = now
+    to = reach(order.resident, channel=channel, recipient=recipient)
+    enqueue(
+        session,
+        kind="order_cancelled",
+        channel=to.channel,
+        recipient=to.address,
+        recipient_name=to.name,
+        text=cancellation_text(order, zone=zone, sms_safe=to.channel == "sms"),
+        payload={"order_id": order.id},
+        now=now,
+    )
+    return order
+
+
+def open_orders(session: Session, *, resident_id: int) -> list[Order]:
+    """The resident's orders still on their way, oldest first."""
+    query = (
+        _with_everything(select(Order))
+        .where(
+            Order.resident_id == resident_id,
+            Order.status.in_([s.value for s in OPEN_STATUSES]),
+        )
+        .order_by(Order.id)
+    )
+    return list(session.scalars(query))
+
+
+def order_by_id(session: Session, *, order_id: int) -> Order:
+    order = session.scalar(_with_everything(select(Order)).where(Order.id == order_id))
+    if order is None:
+        raise NotFoundError(kind="order", key=str(order_id))
+    return order
+
+
+def list_orders(session: Session, *, status: OrderStatus | None = None) -> list[Order]:
+    query = _with_everything(select(Order)).order_by(Order.id)
+    if status is not None:
+        query = query.where(Order.status == status.value)
+    return list(session.scalars(query))
+
+
+def set_status(session: Session, *, order: Order, status: OrderStatus) -> Order:
+    """Move an order on after its round closed: ready, out for delivery, delivered.
+
+    Steps may be skipped (a courier marks delivered straight away) but never taken back.
+    """
+    current = OrderStatus(order.status)
+    if (
+        status not in _PROGRESS[1:]
+        or current not in _PROGRESS
+        or _PROGRESS.index(status) <= _PROGRESS.index(current)
+    ):
+        raise StatusChangeError(order_id=order.id, current=current.value, wanted=status.value)
+    order.status = status.value
+    session.flush()
+    return order
+
+
+def _with_everything(query: Select[Order]) -> Select[Order]:
+    return query.options(
+        selectinload(Order.resident).selectinload(Resident.addresses),
+        selectinload(Order.delivery_round),
+        selectinload(Order.parts).selectinload(OrderPart.shop),
+        selectinload(Order.parts).selectinload(OrderPart.delivery_round),
+        selectinload(Order.parts).selectinload(OrderPart.lines),
+    )
