@@ -3,6 +3,7 @@ with an inverted index from word keys to products, kept up to date one product a
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import Counter, defaultdict
@@ -118,6 +119,11 @@ class CatalogIndex:
         self._vocab_keys: Counter[str] = Counter()
         self._fuzzy_words: dict[str, Counter[str]] = defaultdict(Counter)
         self._fuzzy_lists: dict[str, list[str]] = {}
+        # Content words in a product's shortest name: small names first when a generic word
+        # ("melk") fits thousands of products.
+        self._size: dict[str, int] = {}
+        self._weights: dict[str, float] = {}
+        self._weights_version = -1
         self.version = 0
         batch = list(entries)
         # Seed the compound vocabulary with every name first, so that splitting a name
@@ -157,6 +163,9 @@ class CatalogIndex:
             self.remove(entry.sku)
         product = self._analyse(entry)
         self._products[entry.sku] = product
+        self._size[entry.sku] = min(
+            (sum(1 for w in f.words if w.kind == "content") for f in product.forms), default=0
+        )
         for k in product.keys:
             self._postings[k].add(entry.sku)
         for k in product.category_keys:
@@ -174,6 +183,7 @@ class CatalogIndex:
         product = self._products.pop(sku, None)
         if product is None:
             return
+        self._size.pop(sku, None)
         for k in product.keys:
             skus = self._postings.get(k)
             if skus is not None:
@@ -220,8 +230,19 @@ class CatalogIndex:
         return key in self._postings
 
     def weight(self, part_canon: str) -> float:
-        df = self._df.get(part_canon, 0)
-        return math.log(1.0 + (len(self._products) + 1) / (df + 1)) + 0.5
+        if self._weights_version != self.version:
+            self._weights = {}
+            self._weights_version = self.version
+        w = self._weights.get(part_canon)
+        if w is None:
+            df = self._df.get(part_canon, 0)
+            w = math.log(1.0 + (len(self._products) + 1) / (df + 1)) + 0.5
+            self._weights[part_canon] = w
+        return w
+
+    def shortest(self, skus: set[str], limit: int) -> list[str]:
+        """The `limit` products with the fewest content words in a name."""
+        return heapq.nsmallest(limit, skus, key=self._size.__getitem__)
 
     def is_known(self, word: str) -> bool:
         return any(k in self._vocab_keys or k in self._res.nl_pos for k in word_keys(word))

@@ -20,6 +20,7 @@ from nlu._resources import ADJECTIVE, NOUN, Resources
 EXACT = 0.999
 CLEAR_MARGIN = 0.3
 MAX_CANDIDATES = 12
+SCORE_LIMIT = 48
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,6 +309,10 @@ class Matcher:
     def match(self, slots: list[Slot], container: str | None, index: CatalogIndex) -> Match:
         surface = " ".join(s.norm for s in slots if not s.optional)
         skus = self.candidates(slots, index)
+        if len(skus) > SCORE_LIMIT:
+            # A generic word fitting thousands of products: an exact name is among the
+            # shortest names, and the rest only feed the list of candidates to ask about.
+            skus = set(index.shortest(skus, SCORE_LIMIT))
         fits: list[Fit] = []
         for sku in skus:
             product = index.product(sku)

@@ -87,6 +87,7 @@ class Parser:
         self._classifier = NaiveBayes(self._examples)
         self._amounts = AmountReader(self._res)
         self._matcher = Matcher(self._res)
+        self._phrase_cache: dict[int, dict[str, list[tuple[str, ...]]]] = {}
 
     # -- public ---------------------------------------------------------------------------
 
@@ -170,12 +171,13 @@ class Parser:
         *,
         mark: bool = True,
     ) -> list[tuple[int, int]]:
-        words = [(i, t.norm) for i, t in enumerate(toks) if t.kind == WORD or t.norm == "'"]
+        words = [(i, t.norm) for i, t in enumerate(toks) if t.kind == WORD]
+        by_first = self._phrase_index(phrases)
         spans: list[tuple[int, int]] = []
         k = 0
         while k < len(words):
             hit = 0
-            for p in phrases:
+            for p in by_first.get(words[k][1], ()):
                 n = len(p)
                 if k + n <= len(words) and all(words[k + m][1] == p[m] for m in range(n)):
                     hit = max(hit, n)
@@ -189,6 +191,16 @@ class Parser:
             else:
                 k += 1
         return spans
+
+    def _phrase_index(self, phrases: Sequence[tuple[str, ...]]) -> dict[str, list[tuple[str, ...]]]:
+        key = id(phrases)
+        cached = self._phrase_cache.get(key)
+        if cached is None:
+            cached = {}
+            for p in phrases:
+                cached.setdefault(p[0], []).append(p)
+            self._phrase_cache[key] = cached
+        return cached
 
     def _scan(
         self,
