@@ -250,3 +250,9 @@ def parse(
         with unit_of_work(_runtime(config, demo).sessions) as session:
             index = index_from_database(session)
     run_parse(sys.stdin, sys.stdout, parser=Parser(), catalog=index, fmt=fmt)
+
+
+# -- channels: the web app with its webhooks, and Telegram by long polling --------------------
+from bot.channels_cli import register as register_channels  # noqa: E402
+
+register_channels(app)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.database import Base, UTCDateTime, utcnow
 from orders.models import OutboxMessage
+from orders.outbox import enqueue
 
 
 class CallState(Base):
@@ -47,18 +48,16 @@ def text_after_call(
     session: Session, *, to: str, name: str | None, text: str, now: datetime
 ) -> OutboxMessage:
     """A text message with what was left open when a call ended without an answer."""
-    row = OutboxMessage(
+    return enqueue(
+        session,
         kind="call_summary",
         channel="sms",
         recipient=to,
         recipient_name=name,
         text=text,
         payload={},
-        next_attempt_at=now,
-        created_at=now,
+        now=now,
     )
-    session.add(row)
-    return row
 
 
 # -- opt-outs: numbers that sent STOP on SMS; the outbox sends them nothing ---------------

@@ -1,0 +1,442 @@
+"""Phone calls through Twilio Voice: speech and keypad in, the same Dialogue, speech out.
+
+Every answer of a call is a request of its own. The step number travels in the Gather's
+action URL, so a retried request (same CallSid and step) is recognised: it gets the answer it
+got before, and the Dialogue sees the same message id (CallSid-step) and does nothing twice.
+The keypad always works: 1 yes, 2 no, numbers for numbered choices, 9 repeat, 0 a person.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+from twilio.twiml.voice_response import Gather, VoiceResponse
+
+from bot.channels.words import ChannelWords
+from bot.dialogue import Dialogue
+from bot.live_catalog import LiveCatalog
+from bot.messages import InboundMessage, Reply
+from bot.settings import Settings
+from bot.words import Words
+from catalog.models import Product
+from core.database import unit_of_work, utcnow
+from nlu import HistoryLine, Parser
+from orders.calls import CallState, find_call, text_after_call
+from orders.history import order_history
+from orders.models import AddressKind, Conversation
+from orders.residents import find_resident
+
+# Voice and recognition per resident language; Polly voices sound natural and slow down well.
+VOICES = {"nl": ("Polly.Lotte", "nl-NL"), "en": ("Polly.Amy", "en-GB")}
+# Twilio accepts up to 500 hints of at most 100 characters each.
+MAX_HINTS = 500
+HINT_WORDS = {
+    "nl": ["ja", "nee", "het gewone", "mandje", "annuleren", "klopt", "een ons", "een pond"],
+    "en": ["yes", "no", "the usual", "basket", "cancel", "that's right"],
+}
+USUAL = {"nl": "het gewone", "en": "the usual"}
+BASKET = {"nl": "mandje", "en": "basket"}
+_YES = {"ja", "jawel", "jazeker", "graag", "klopt", "prima", "goed", "yes", "yeah", "yep", "sure"}
+_NO = {"nee", "neen", "nope", "no"}
+_MAX_SILENCES = 2  # asked again this many times, then goodbye
+_SEND_SENTENCE = re.compile(r"[^.?!\n]*\b(?:Stuur|Send)\b[^.?!\n]*[.?!]?", re.IGNORECASE)
+_EUROS = re.compile(r"€\s?(\d+)(?:,(\d{2}))?")
+_AMOUNT = re.compile(r"^\s*-\s*(\d+) x ", re.MULTILINE)
+_GRAMS = re.compile(r"\b(\d+) g\b")
+_KILOS = re.compile(r"\b(\d+(?:[,.]\d+)?) kg\b")
+
+
+@dataclass(frozen=True)
+class CallRequest:
+    call_sid: str
+    caller: str
+    step: int  # 0: the call comes in; then one more for every answer
+    digits: str = ""
+    speech: str = ""
+
+
+@dataclass
+class Question:
+    """What the caller hears now and what an answer to it means."""
+
+    kind: str  # unknown | usual | open | confirm | yes_no | choose
+    say: list[tuple[str, bool]]  # (text, slowly)
+    written: str = ""  # the same as a text message, for the SMS after a silent end
+    version: int | None = None
+    keys: tuple[str, ...] = ()  # numbered choices the keypad can pick
+    yes: str = "ja"
+    no: str = "nee"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "say": [[text, slow] for text, slow in self.say],
+            "written": self.written,
+            "version": self.version,
+            "keys": list(self.keys),
+            "yes": self.yes,
+            "no": self.no,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Question:
+        return cls(
+            kind=data.get("kind", "open"),
+            say=[(text, bool(slow)) for text, slow in data.get("say", [])],
+            written=data.get("written", ""),
+            version=data.get("version"),
+            keys=tuple(data.get("keys", ())),
+            yes=data.get("yes", "ja"),
+            no=data.get("no", "nee"),
+        )
+
+
+@dataclass
+class _Caller:
+    resident_id: int | None
+    name: str
+    language: str
+    basket: bool
+
+
+class VoiceCalls:
+    def __init__(
+        self,
+        *,
+        dialogue: Dialogue,
+        sessions: sessionmaker[Session],
+        settings: Settings,
+        parser: Parser,
+        words: ChannelWords,
+        dialogue_words: Words,
+        action_url: Callable[[int], str],
+    ) -> None:
+        self._dialogue = dialogue
+        self._sessions = sessions
+        self._settings = settings
+        self._parser = parser
+        self._words = words
+        self._dialogue_words = dialogue_words
+        self._action_url = action_url
+        self._catalog = LiveCatalog()
+
+    # -- entry point ---------------------------------------------------------------------
+
+    def answer(self, request: CallRequest, *, now: datetime | None = None) -> str:
+        """The TwiML for one request of a call."""
+        now = now or utcnow()
+        with self._sessions() as session:
+            state = find_call(session, request.call_sid)
+            if state is not None and request.step <= state.step and state.answer:
+                return state.answer  # a retry: the same answer, nothing done again
+            question = Question.from_dict(state.question) if state is not None else None
+            silences = state.silences if state is not None else 0
+            caller = self._caller(session, request.caller)
+        if question is None:
+            twiml, question = self._welcome(request, caller, now)
+        else:
+            twiml, question, silences = self._turn(request, caller, question, silences, now)
+        self._save(request, caller, twiml, question, silences)
+        return twiml
+
+    # -- the call ------------------------------------------------------------------------
+
+    def _welcome(
+        self, request: CallRequest, caller: _Caller, now: datetime
+    ) -> tuple[str, Question]:
+        lang = caller.language
+        if caller.resident_id is None:
+            question = Question(
+                "unknown",
+                [(self._w("unknown_caller", lang, village=self._settings.village), False)],
+            )
+            return self._ask(question, lang, request.step, keypad_only=True), question
+        greeting = self._greeting(lang, now)
+        if caller.basket:
+            replies = self._handle(request, BASKET[lang], None, now)
+            intro = self._w("greet_basket", lang, greeting=greeting, name=caller.name)
+            question = self._from_replies(replies, lang)
+            question.say.insert(0, (intro, False))
+            return self._ask(question, lang, request.step), question
+        usual = self._usual(caller)
+        if usual:
+            text = self._w("greet_usual", lang, greeting=greeting, name=caller.name, usual=usual)
+            question = Question(
+                "usual",
+                [(text, False), (self._w("yes_no_keys", lang), False)],
+                yes=USUAL[lang],
+            )
+        else:
+            question = Question(
+                "open", [(self._w("greet", lang, greeting=greeting, name=caller.name), False)]
+            )
+        question.say.append((self._w("repeat_keys", lang), False))
+        return self._ask(question, lang, request.step), question
+
+    def _turn(
+        self,
+        request: CallRequest,
+        caller: _Caller,
+        question: Question,
+        silences: int,
+        now: datetime,
+    ) -> tuple[str, Question, int]:
+        lang = caller.language
+        digits = request.digits.strip()
+        speech = " ".join(request.speech.split())
+        if digits.startswith("0"):
+            return self._transfer(lang), question, 0
+        if digits == "9":
+            return self._ask(question, lang, request.step), question, silences
+        if not digits and not speech:
+            silences += 1
+            if silences > _MAX_SILENCES:
+                return self._goodbye_silent(request, caller, question, now), question, silences
+            again = Question(**{**question.__dict__, "say": list(question.say)})
+            again.say.insert(0, (self._w("silence", lang), False))
+            return self._ask(again, lang, request.step), question, silences
+        if question.kind == "unknown":
+            return self._ask(question, lang, request.step, keypad_only=True), question, 0
+        text, version = self._meaning(question, digits, speech)
+        if text is None:
+            again = Question(**{**question.__dict__, "say": list(question.say)})
+            again.say.insert(0, (self._w("unknown_key", lang), False))
+            return self._ask(again, lang, request.step), question, 0
+        if question.kind == "usual" and text == question.no:
+            asked = Question("open", [(self._w("what_then", lang), False)])
+            return self._ask(asked, lang, request.step), asked, 0
+        replies = self._handle(request, text, version, now)
+        asked = self._from_replies(replies, lang)
+        return self._ask(asked, lang, request.step), asked, 0
+
+    def _meaning(
+        self, question: Question, digits: str, speech: str
+    ) -> tuple[str | None, int | None]:
+        """What to tell the Dialogue for a key press or a spoken answer."""
+        yes_no = question.kind in ("usual", "confirm", "yes_no")
+        version = question.version if question.kind == "confirm" else None
+        if digits:
+            if digits in question.keys:
+                return digits, None
+            if yes_no and digits == "1":
+                return question.yes, version
+            if yes_no and digits == "2":
+                return question.no, version
+            return None, None
+        words = re.findall(r"\w+", speech.lower())
+        if yes_no and words and len(words) <= 3:
+            if words[0] in _YES:
+                return question.yes, version
+            if words[0] in _NO:
+                return question.no, version
+        return speech, None
+
+    def _from_replies(self, replies: Sequence[Reply], lang: str) -> Question:
+        say: list[tuple[str, bool]] = []
+        for reply in replies:
+            text = self._speakable(reply, lang)
+            if text:
+                say.append((text, reply.confirms_version is not None))
+        written = "\n".join(r.text for r in replies)
+        last = replies[-1] if replies else Reply("")
+        keys = tuple(c.key for c in last.choices)
+        if keys and all(k.isdigit() for k in keys):
+            say.append((self._w("choose_keys", lang), False))
+            return Question("choose", say, written, keys=keys)
+        if len(keys) == 2:
+            say.append((self._w("yes_no_keys", lang), False))
+            kind = "confirm" if last.confirms_version is not None else "yes_no"
+            return Question(
+                kind, say, written, version=last.confirms_version, yes=keys[0], no=keys[1]
+            )
+        say.append((self._w("anything_else", lang), False))
+        return Question("open", say, written)
+
+    def _speakable(self, reply: Reply, lang: str) -> str:
+        """A written reply as it should sound: no "send ..." instructions, no symbols."""
+        text = _SEND_SENTENCE.sub("", reply.text) if reply.choices else reply.text
+        if not reply.choices:
+            text = re.sub(r"\bStuur\b", "Zeg", text)
+            text = re.sub(r"\bSend\b", "Say", text)
+        text = _EUROS.sub(lambda m: self._euros(m, lang), text)
+        text = _AMOUNT.sub(r"\1 ", text)
+        text = _GRAMS.sub(lambda m: f"{m[1]} {self._w('grams', lang)}", text)
+        text = _KILOS.sub(lambda m: f"{m[1]} {self._w('kilos', lang)}", text)
+        # Numbered choices are spoken with a pause after each ("1, Wit casino.").
+        text = re.sub(r"^(\d+) (.+)$", r"\1: \2.", text, flags=re.MULTILINE)
+        lines = [line.strip(" -") for line in text.splitlines()]
+        spoken = " ".join(
+            line if line.endswith((".", "?", "!", ":")) else line + "." for line in lines if line
+        )
+        return spoken.replace('"', "").replace("..", ".").strip()
+
+    def _euros(self, match: re.Match[str], lang: str) -> str:
+        cents = int(match[2] or 0)
+        return self._w("euros", lang, euros=match[1], cents=cents)
+
+    def _goodbye_silent(
+        self, request: CallRequest, caller: _Caller, question: Question, now: datetime
+    ) -> str:
+        lang = caller.language
+        response = VoiceResponse()
+        texted = False
+        if caller.resident_id is not None and question.written:
+            with unit_of_work(self._sessions) as session:
+                basket = session.scalar(
+                    select(Conversation.basket).where(
+                        Conversation.resident_id == caller.resident_id
+                    )
+                )
+                if basket:
+                    intro = self._w("sms_after_call", lang)
+                    text_after_call(
+                        session,
+                        to=request.caller,
+                        name=caller.name,
+                        text=f"{intro}\n{question.written}",
+                        now=now,
+                    )
+                    texted = True
+        key = "goodbye_silence_sms" if texted else "goodbye_silence"
+        self._say(response, [(self._w(key, lang), False)], lang)
+        response.hangup()
+        return str(response)
+
+    def _transfer(self, lang: str) -> str:
+        coordinator = self._settings.coordinator
+        response = VoiceResponse()
+        transfer = self._w("transfer", lang, coordinator=coordinator.name)
+        self._say(response, [(transfer, False)], lang)
+        response.dial(coordinator.phone, timeout=30)
+        # Reached only when nobody answers: say where to call, then end politely.
+        values = {"coordinator": coordinator.name, "phone": _spell_phone(coordinator.phone)}
+        self._say(response, [(self._w("no_transfer", lang, **values), False)], lang)
+        response.hangup()
+        return str(response)
+
+    # -- TwiML -----------------------------------------------------------------------------
+
+    def _ask(self, question: Question, lang: str, step: int, *, keypad_only: bool = False) -> str:
+        response = VoiceResponse()
+        gather: Gather = response.gather(
+            input="dtmf" if keypad_only else "dtmf speech",
+            language=VOICES.get(lang, VOICES["nl"])[1],
+            hints=None if keypad_only else self._hints(lang),
+            speech_timeout=None if keypad_only else "auto",
+            timeout=8,
+            num_digits=1,
+            action_on_empty_result=True,
+            action=self._action_url(step + 1),
+            method="POST",
+        )
+        self._say(gather, question.say, lang)
+        return str(response)
+
+    @staticmethod
+    def _say(parent: VoiceResponse | Gather, parts: Sequence[tuple[str, bool]], lang: str) -> None:
+        voice, language = VOICES.get(lang, VOICES["nl"])
+        for text, slowly in parts:
+            if slowly:
+                parent.say(voice=voice, language=language).prosody(text, rate="slow")
+            else:
+                parent.say(text, voice=voice, language=language)
+
+    def _hints(self, lang: str) -> str:
+        hints: dict[str, None] = dict.fromkeys(HINT_WORDS.get(lang, HINT_WORDS["nl"]))
+        with self._sessions() as session:
+            for name, aliases in session.execute(
+                select(Product.name, Product.aliases).where(Product.available.is_(True))
+            ):
+                for phrase in [name, *aliases.split(";")]:
+                    words = " ".join(re.findall(r"[^\W\d_]+", phrase.lower()))
+                    if words and len(words) <= 100:
+                        hints[words] = None
+        return ",".join(list(hints)[:MAX_HINTS])
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _handle(
+        self, request: CallRequest, text: str, version: int | None, now: datetime
+    ) -> list[Reply]:
+        message = InboundMessage(
+            channel="voice",
+            sender=request.caller,
+            text=text,
+            message_id=f"{request.call_sid}-{request.step}",
+            answers_version=version,
+        )
+        return self._dialogue.handle(message, now=now)
+
+    def _caller(self, session: Session, number: str) -> _Caller:
+        resident = find_resident(session, kind=AddressKind.PHONE, address=number)
+        if resident is None:
+            return _Caller(None, "", self._settings.language, False)
+        basket = session.scalar(
+            select(Conversation.basket).where(Conversation.resident_id == resident.id)
+        )
+        return _Caller(resident.id, resident.name, resident.language, bool(basket))
+
+    def _usual(self, caller: _Caller) -> str:
+        assert caller.resident_id is not None
+        with self._sessions() as session:
+            history = [
+                [HistoryLine(sku=sku, quantity=quantity) for sku, quantity in past]
+                for past in order_history(session, resident_id=caller.resident_id)
+            ]
+            if not history:
+                return ""
+            index = self._catalog.refresh(session)
+            usual = self._parser.parse(USUAL["nl"], catalog=index, history=history)
+            skus = [item.sku for item in usual.items if item.sku]
+            names = dict(
+                session.execute(select(Product.sku, Product.name).where(Product.sku.in_(skus)))
+                .tuples()
+                .all()
+            )
+        return ", ".join(names[sku] for sku in skus if sku in names)
+
+    def _greeting(self, lang: str, now: datetime) -> str:
+        hour = now.astimezone(self._settings.zone).hour
+        part = "morning" if hour < 12 else "afternoon" if hour < 18 else "evening"
+        return self._dialogue_words(f"greeting_{part}", lang)
+
+    def _w(self, key: str, lang: str, **values: Any) -> str:
+        return self._words(key, lang, **values)
+
+    def _save(
+        self,
+        request: CallRequest,
+        caller: _Caller,
+        twiml: str,
+        question: Question,
+        silences: int,
+    ) -> None:
+        try:
+            with unit_of_work(self._sessions) as session:
+                state = find_call(session, request.call_sid, lock=True)
+                if state is None:
+                    state = CallState(call_sid=request.call_sid, caller=request.caller[:40])
+                    session.add(state)
+                elif request.step < state.step:
+                    return  # a late retry finished after a newer step: keep the newer one
+                state.step = request.step
+                state.answer = twiml
+                state.question = question.to_dict()
+                state.silences = silences
+                state.language = caller.language
+        except IntegrityError:
+            # The same first request handled twice at once: the other one stored the call.
+            return
+
+
+def _spell_phone(phone: str) -> str:
+    """+31306560000 read out as a Dutch caller dials it: 0 3 0, 6 5 6, 0 0 0 0."""
+    digits = "0" + phone[3:] if phone.startswith("+31") else phone.lstrip("+")
+    return " ".join(digits)

@@ -1,0 +1,86 @@
+"""`dorpsplein serve` and `dorpsplein telegram`: the channels on the command line."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from bot.cli import ConfigOption, DemoOption, _runtime, operator_errors
+from core.errors import ConfigError
+
+
+@operator_errors
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    config: ConfigOption = None,
+    demo: DemoOption = False,
+) -> None:
+    """Run the webhooks (Twilio SMS, WhatsApp, voice; Telegram) and the outbox worker."""
+    from bot.secrets import load_secrets
+    from bot.web import Service, build_server
+
+    runtime = _runtime(config, demo)
+    secrets = load_secrets(runtime.settings)
+    service = Service(runtime, secrets=secrets)
+    try:
+        build_server(service.app, host=host, port=port).run()
+    finally:
+        service.close()
+
+
+@operator_errors
+def telegram(
+    polling: Annotated[
+        bool, typer.Option("--polling", help="Fetch updates from Telegram: no public URL needed.")
+    ] = False,
+    worker: Annotated[
+        bool, typer.Option("--worker/--no-worker", help="Also send what the outbox holds.")
+    ] = True,
+    config: ConfigOption = None,
+    demo: DemoOption = False,
+) -> None:
+    """Run the Telegram bot by long polling (webhooks are served by `dorpsplein serve`)."""
+    from bot.channels.senders import ChannelSenders
+    from bot.channels.telegram_bot import TelegramBot
+    from bot.channels.words import ChannelWords
+    from bot.channels.worker import BackgroundWorker, outbox_tick
+    from bot.secrets import load_secrets
+    from bot.web import TELEGRAM_UPDATES
+    from bot.wiring import build_dialogue
+
+    if not polling:
+        typer.echo(
+            "Telegram webhooks are served by `dorpsplein serve` (with public_url set); "
+            "use `dorpsplein telegram --polling` to run without a public URL.",
+            err=True,
+        )
+        raise typer.Exit(2)
+    runtime = _runtime(config, demo)
+    settings = runtime.settings
+    if not settings.channels.telegram.enabled:
+        raise ConfigError(key="channels.telegram.enabled", reason="set it to true to use Telegram")
+    secrets = load_secrets(settings, telegram_webhook=False)
+    assert secrets.telegram_bot_token is not None
+    dialogue = build_dialogue(runtime)
+    application = TelegramBot(
+        dialogue=dialogue, sessions=runtime.sessions, settings=settings, words=ChannelWords()
+    ).build(token=secrets.telegram_bot_token, base_url=secrets.telegram_api_base_url, polling=True)
+    senders = ChannelSenders(runtime, secrets)
+    background = BackgroundWorker(outbox_tick(runtime, senders.senders)) if worker else None
+    if background is not None:
+        background.start()
+    typer.echo("Telegram bot running by long polling; Ctrl-C stops it.", err=True)
+    try:
+        # Starting to poll removes a webhook that may still be set: Telegram allows only one.
+        application.run_polling(allowed_updates=TELEGRAM_UPDATES)
+    finally:
+        if background is not None:
+            background.stop()
+        senders.close()
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
+    app.command("telegram")(telegram)

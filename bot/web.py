@@ -1,0 +1,258 @@
+"""The web app: Twilio and Telegram webhooks, a health check, and the outbox worker.
+
+`create_app` builds everything when called (nothing happens at import). The Dialogue is
+synchronous and does its own unit of work, so routes hand it to the thread pool.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import socket
+from collections import OrderedDict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI, HTTPException, Request, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from telegram import Update
+from twilio.request_validator import RequestValidator
+
+import orders.calls  # noqa: F401  (its tables must be known wherever the app starts)
+from bot.channels.messaging import Messaging
+from bot.channels.telegram_bot import TelegramApp, TelegramBot
+from bot.channels.voice import CallRequest, VoiceCalls
+from bot.channels.words import ChannelWords
+from bot.channels.worker import BackgroundWorker
+from bot.dialogue import Dialogue
+from bot.secrets import Secrets, twilio_in_use
+from bot.wiring import Runtime
+from bot.words import Words
+from nlu import Parser
+
+log = logging.getLogger(__name__)
+
+TWIML = "application/xml"
+TELEGRAM_UPDATES = ["message", "callback_query"]
+
+
+class _RecentIds:
+    """Update ids handled lately: Telegram re-sends an update it thinks we did not get."""
+
+    def __init__(self, size: int = 2048) -> None:
+        self._ids: OrderedDict[int, None] = OrderedDict()
+        self._size = size
+
+    def __contains__(self, update_id: int) -> bool:
+        return update_id in self._ids
+
+    def add(self, update_id: int) -> None:
+        self._ids[update_id] = None
+        while len(self._ids) > self._size:
+            self._ids.popitem(last=False)
+
+
+def create_app(
+    runtime: Runtime,
+    dialogue: Dialogue,
+    *,
+    secrets: Secrets,
+    parser: Parser,
+    worker: BackgroundWorker | None = None,
+) -> FastAPI:
+    settings = runtime.settings
+    channels = settings.channels
+    words = ChannelWords()
+    public_url = (settings.public_url or "").rstrip("/")
+
+    telegram: TelegramApp | None = None
+    if channels.telegram.enabled:
+        assert secrets.telegram_bot_token and secrets.telegram_webhook_secret
+        telegram = TelegramBot(
+            dialogue=dialogue, sessions=runtime.sessions, settings=settings, words=words
+        ).build(token=secrets.telegram_bot_token, base_url=secrets.telegram_api_base_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if telegram is not None:
+            await telegram.initialize()
+            await telegram.start()
+            if public_url:
+                await telegram.bot.set_webhook(
+                    url=f"{public_url}/telegram/webhook",
+                    secret_token=secrets.telegram_webhook_secret,
+                    allowed_updates=TELEGRAM_UPDATES,
+                )
+        if worker is not None:
+            worker.start()
+        app.state.ready = True
+        try:
+            yield
+        finally:
+            app.state.ready = False
+            if worker is not None:
+                worker.stop()
+            if telegram is not None:
+                await telegram.stop()
+                await telegram.shutdown()
+
+    app = FastAPI(title="Dorpsplein", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.state.ready = False
+
+    @app.get("/health")
+    def health() -> Response:
+        if not app.state.ready:
+            starting = '{"status": "starting"}'
+            return Response(starting, status_code=503, media_type="application/json")
+        return Response('{"status": "ok"}', media_type="application/json")
+
+    if twilio_in_use(settings):
+        assert secrets.twilio_auth_token
+        validator = RequestValidator(secrets.twilio_auth_token)
+
+        async def twilio_form(request: Request) -> dict[str, str]:
+            """The form Twilio posted, or 403 when its signature does not hold."""
+            form = await request.form()
+            url = str(request.url)
+            if public_url:
+                # Behind a proxy the URL Twilio signed is the public one, not ours.
+                url = public_url + request.url.path
+                if request.url.query:
+                    url += "?" + request.url.query
+            signature = request.headers.get("X-Twilio-Signature", "")
+            if not signature or not validator.validate(url, _StrForm(form), signature):
+                raise HTTPException(status_code=403, detail="invalid Twilio signature")
+            return {key: value for key, value in form.items() if isinstance(value, str)}
+
+        if channels.sms.enabled or channels.whatsapp.enabled:
+            messaging = Messaging(dialogue=dialogue, sessions=runtime.sessions)
+
+            @app.post("/twilio/sms")
+            async def twilio_sms(request: Request) -> Response:
+                form = await twilio_form(request)
+                twiml = await run_in_threadpool(messaging.answer, form)
+                if worker is not None:
+                    worker.wake()
+                return Response(twiml, media_type=TWIML)
+
+        if channels.voice.enabled:
+            voice = VoiceCalls(
+                dialogue=dialogue,
+                sessions=runtime.sessions,
+                settings=settings,
+                parser=parser,
+                words=words,
+                dialogue_words=Words(),
+                action_url=lambda step: f"{public_url}/twilio/voice/gather?step={step}",
+            )
+
+            async def call(request: Request, step: int) -> Response:
+                form = await twilio_form(request)
+                call_request = CallRequest(
+                    call_sid=form.get("CallSid", ""),
+                    caller=form.get("From", ""),
+                    step=step,
+                    digits=form.get("Digits", ""),
+                    speech=form.get("SpeechResult", ""),
+                )
+                if not call_request.call_sid:
+                    raise HTTPException(status_code=400, detail="CallSid missing")
+                twiml = await run_in_threadpool(voice.answer, call_request)
+                if worker is not None:
+                    worker.wake()
+                return Response(twiml, media_type=TWIML)
+
+            @app.post("/twilio/voice")
+            async def twilio_voice(request: Request) -> Response:
+                return await call(request, 0)
+
+            @app.post("/twilio/voice/gather")
+            async def twilio_voice_gather(request: Request, step: int = 1) -> Response:
+                return await call(request, max(step, 1))
+
+    if telegram is not None:
+        secret = (secrets.telegram_webhook_secret or "").encode()
+        recent = _RecentIds()
+        bot_app = telegram
+
+        @app.post("/telegram/webhook")
+        async def telegram_webhook(request: Request) -> Response:
+            given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "").encode()
+            if not hmac.compare_digest(given, secret):
+                raise HTTPException(status_code=403, detail="invalid secret token")
+            try:
+                data: Any = await request.json()
+                update = Update.de_json(data, bot_app.bot)
+            except ValueError:
+                raise HTTPException(status_code=400, detail="not a Telegram update") from None
+            if update is None or update.update_id in recent:
+                return Response(status_code=200)
+            await bot_app.process_update(update)
+            recent.add(update.update_id)
+            if worker is not None:
+                worker.wake()
+            return Response(status_code=200)
+
+    return app
+
+
+class _StrForm:
+    """The posted form for RequestValidator: every value of every parameter, as text."""
+
+    def __init__(self, form: FormData) -> None:
+        self._form = form
+
+    def __iter__(self) -> Any:
+        return iter(self._form.keys())
+
+    def getlist(self, key: str) -> list[str]:
+        return [value for value in self._form.getlist(key) if isinstance(value, str)]
+
+
+def build_server(app: FastAPI, *, host: str, port: int, log_level: str = "info") -> uvicorn.Server:
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level=log_level, lifespan="on", proxy_headers=True
+    )
+    return uvicorn.Server(config)
+
+
+def bound_socket(host: str, port: int) -> socket.socket:
+    """A listening socket, bound before the server starts (port 0: any free port)."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+class Service:
+    """The web app with its worker and senders, as `dorpsplein serve` runs it."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        secrets: Secrets,
+        parser: Parser | None = None,
+        worker_interval: float = 5.0,
+    ) -> None:
+        from bot.channels.senders import ChannelSenders
+        from bot.channels.worker import outbox_tick
+        from bot.wiring import build_dialogue
+
+        self.parser = parser or Parser()
+        self.dialogue = build_dialogue(runtime, parser=self.parser)
+        self.senders = ChannelSenders(runtime, secrets)
+        self.worker = BackgroundWorker(
+            outbox_tick(runtime, self.senders.senders), interval=worker_interval
+        )
+        self.app = create_app(
+            runtime, self.dialogue, secrets=secrets, parser=self.parser, worker=self.worker
+        )
+
+    def close(self) -> None:
+        self.senders.close()
