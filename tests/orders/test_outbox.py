@@ -1,0 +1,230 @@
+"""The outbox: every message sent once, retried with backoff, failures kept with their reason."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.database import is_sqlite, unit_of_work
+from orders.models import OutboxMessage, OutboxStatus
+from orders.outbox import (
+    LEASE,
+    MAX_ATTEMPTS,
+    OutgoingMessage,
+    PermanentSendError,
+    TransientSendError,
+    claim_due,
+    deliver_due,
+    enqueue,
+    list_outbox,
+    retry_delay,
+)
+from tests.orders.conftest import MONDAY_MORNING
+
+NOW = MONDAY_MORNING
+
+
+class RecordingSender:
+    """A stand-in for a messaging platform: remembers what it was given, can be made to fail."""
+
+    def __init__(self, *, fail: Exception | None = None, fail_times: int = 0, pause: float = 0):
+        self.sent: list[OutgoingMessage] = []
+        self.fail = fail
+        self.fail_times = fail_times
+        self.pause = pause
+        self._lock = threading.Lock()
+
+    def send(self, message: OutgoingMessage) -> None:
+        if self.pause:
+            time.sleep(self.pause)
+        with self._lock:
+            if self.fail is not None and self.fail_times > 0:
+                self.fail_times -= 1
+                raise self.fail
+            self.sent.append(message)
+
+
+def add(sessions: sessionmaker[Session], count: int = 1, channel: str = "sms") -> list[int]:
+    with unit_of_work(sessions) as session:
+        rows = [
+            enqueue(
+                session,
+                kind="order_confirmation",
+                channel=channel,
+                recipient=f"+3161234{i:04d}",
+                recipient_name=f"Bewoner {i}",
+                text=f"Bericht {i}",
+                payload={"n": i},
+                now=NOW,
+            )
+            for i in range(count)
+        ]
+        session.flush()
+        return [row.id for row in rows]
+
+
+def row(sessions: sessionmaker[Session], message_id: int) -> OutboxMessage:
+    with sessions() as session:
+        found = session.get(OutboxMessage, message_id)
+        assert found is not None
+        return found
+
+
+def test_a_due_message_is_sent_once(sessions: sessionmaker[Session]) -> None:
+    [message_id] = add(sessions)
+    sms = RecordingSender()
+    report = deliver_due(sessions, senders={"sms": sms}, now=NOW, limit=10)
+    again = deliver_due(sessions, senders={"sms": sms}, now=NOW + timedelta(hours=1), limit=10)
+    assert (report.sent, again.claimed) == (1, 0)
+    assert [(m.id, m.recipient, m.text, m.payload) for m in sms.sent] == [
+        (message_id, "+31612340000", "Bericht 0", {"n": 0})
+    ]
+    stored = row(sessions, message_id)
+    assert stored.status == OutboxStatus.SENT.value
+    assert stored.sent_at == NOW
+    assert stored.attempts == 1
+
+
+def test_a_message_not_yet_due_waits(sessions: sessionmaker[Session]) -> None:
+    add(sessions)
+    sms = RecordingSender()
+    report = deliver_due(sessions, senders={"sms": sms}, now=NOW - timedelta(seconds=1), limit=10)
+    assert report.claimed == 0 and sms.sent == []
+
+
+def test_a_transient_failure_is_retried_after_a_backoff(sessions: sessionmaker[Session]) -> None:
+    [message_id] = add(sessions)
+    sms = RecordingSender(fail=TransientSendError(reason="Twilio 503"), fail_times=1)
+    report = deliver_due(sessions, senders={"sms": sms}, now=NOW, limit=10)
+    assert report.retried == 1
+    waiting = row(sessions, message_id)
+    assert waiting.status == OutboxStatus.PENDING.value
+    assert waiting.last_error == "Twilio 503"
+    # 30 seconds, give or take the jitter.
+    assert NOW + timedelta(seconds=24) <= waiting.next_attempt_at <= NOW + timedelta(seconds=36)
+    too_soon = deliver_due(
+        sessions, senders={"sms": sms}, now=NOW + timedelta(seconds=20), limit=10
+    )
+    assert too_soon.claimed == 0
+    later = deliver_due(sessions, senders={"sms": sms}, now=NOW + timedelta(seconds=40), limit=10)
+    assert later.sent == 1
+    done = row(sessions, message_id)
+    assert (done.status, done.attempts, done.last_error) == ("sent", 2, None)
+
+
+def test_backoff_doubles_up_to_an_hour_with_jitter() -> None:
+    rng = random.Random(7)
+    for attempt, base in [(1, 30), (2, 60), (3, 120), (7, 1920), (8, 3600), (12, 3600)]:
+        delays = [retry_delay(attempt, rng=rng).total_seconds() for _ in range(50)]
+        assert all(0.8 * base <= d <= 1.2 * base for d in delays), attempt
+        assert len(set(delays)) > 1  # jittered
+
+
+def test_after_eight_transient_failures_the_message_fails(sessions: sessionmaker[Session]) -> None:
+    [message_id] = add(sessions)
+    sms = RecordingSender(fail=TransientSendError(reason="timeout"), fail_times=100)
+    now = NOW
+    for _ in range(MAX_ATTEMPTS + 2):
+        deliver_due(sessions, senders={"sms": sms}, now=now, limit=10)
+        now += timedelta(hours=2)
+    failed = row(sessions, message_id)
+    assert failed.status == OutboxStatus.FAILED.value
+    assert failed.attempts == MAX_ATTEMPTS
+    assert failed.last_error == "gave up after 8 attempts: timeout"
+    assert sms.fail_times == 100 - MAX_ATTEMPTS
+
+
+def test_a_permanent_failure_is_kept_with_its_reason(sessions: sessionmaker[Session]) -> None:
+    [message_id] = add(sessions)
+    sms = RecordingSender(fail=PermanentSendError(reason="21211: not a valid phone"), fail_times=1)
+    report = deliver_due(sessions, senders={"sms": sms}, now=NOW, limit=10)
+    assert (report.failed, report.failures) == (1, [(message_id, "21211: not a valid phone")])
+    failed = row(sessions, message_id)
+    assert (failed.status, failed.last_error) == ("failed", "21211: not a valid phone")
+    assert (
+        deliver_due(sessions, senders={"sms": sms}, now=NOW + timedelta(days=1), limit=9).claimed
+        == 0
+    )
+    with sessions() as session:
+        assert [m.id for m in list_outbox(session, status=OutboxStatus.FAILED)] == [message_id]
+        assert list_outbox(session, status=OutboxStatus.PENDING) == []
+
+
+def test_a_channel_without_a_sender_fails_with_that_reason(sessions: sessionmaker[Session]) -> None:
+    [message_id] = add(sessions, channel="carrier-pigeon")
+    report = deliver_due(sessions, senders={"sms": RecordingSender()}, now=NOW, limit=10)
+    assert report.failed == 1
+    failed = row(sessions, message_id)
+    assert failed.status == "failed"
+    assert failed.last_error == "no sender configured for channel carrier-pigeon"
+
+
+def test_a_crashing_sender_does_not_stop_the_others(sessions: sessionmaker[Session]) -> None:
+    class Broken:
+        def send(self, message: OutgoingMessage) -> None:
+            raise KeyError("chat_id")
+
+    [broken_id] = add(sessions, channel="telegram")
+    [ok_id] = add(sessions, channel="sms")
+    sms = RecordingSender()
+    report = deliver_due(sessions, senders={"sms": sms, "telegram": Broken()}, now=NOW, limit=10)
+    assert (report.sent, report.retried) == (1, 1)
+    assert [m.id for m in sms.sent] == [ok_id]
+    assert row(sessions, broken_id).last_error == "KeyError: 'chat_id'"
+
+
+def test_a_claim_whose_worker_died_is_retried_after_the_lease(
+    sessions: sessionmaker[Session],
+) -> None:
+    [message_id] = add(sessions)
+    with unit_of_work(sessions) as session:
+        assert [m.id for m in claim_due(session, now=NOW, limit=10)] == [message_id]
+    # ...and the worker never reports back.
+    sms = RecordingSender()
+    assert (
+        deliver_due(
+            sessions, senders={"sms": sms}, now=NOW + timedelta(minutes=1), limit=10
+        ).claimed
+        == 0
+    )
+    later = deliver_due(sessions, senders={"sms": sms}, now=NOW + LEASE, limit=10)
+    assert later.sent == 1
+    assert row(sessions, message_id).attempts == 2
+
+
+def test_two_workers_send_each_message_once(
+    sessions: sessionmaker[Session], database_url: str
+) -> None:
+    if is_sqlite(database_url):
+        pytest.skip(
+            "SKIP LOCKED claiming is PostgreSQL's; SQLite serialises whole write transactions "
+            "instead (run with DORPSPLEIN_TEST_DATABASE_URL to test this)"
+        )
+    ids = add(sessions, count=60)
+    sms = RecordingSender(pause=0.005)
+    start = threading.Barrier(2)
+    reports = []
+
+    def worker() -> None:
+        start.wait()
+        while True:
+            report = deliver_due(sessions, senders={"sms": sms}, now=NOW, limit=5)
+            reports.append(report)
+            if report.claimed == 0:
+                return
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    sent_ids = [m.id for m in sms.sent]
+    assert sorted(sent_ids) == sorted(ids)  # every message, none twice
+    with sessions() as session:
+        assert {m.status for m in list_outbox(session)} == {"sent"}
+        assert {m.attempts for m in list_outbox(session)} == {1}
