@@ -563,6 +563,9 @@ class Parser:
         if amount is not None and len(f.slots) <= 3:
             # "een krant": an article before a thing is an order when nothing says otherwise.
             return all(s.noun for s in f.slots) or order_like
+        if len(found) == 1 and len(f.slots) <= 3 and order_like and any(s.noun for s in f.slots):
+            # A message that is just a food word the shop lacks ("kaasstengels").
+            return True
         in_list = f.raw.sep_before in ("list", "conj") or any(
             g is not f and g.raw.sep_before in ("list", "conj") for g in found
         )
