@@ -247,7 +247,23 @@ class Matcher:
             f = self._fit_form(product, form, slots, container, index, surface)
             if f is not None and (best is None or _rank(f) > _rank(best)):
                 best = f
+        has_container = container is not None and any(
+            w.container == container
+            or (len(w.parts) > 1 and self._container_of(w.parts[0].text) == container)
+            for form in product.forms
+            for w in form.words
+        )
+        if best is not None and has_container:
+            # The resident's "doos"/"bos" is in one of the product's names.
+            best.covered_optional = max(best.covered_optional, 1)
         return best
+
+    def _container_of(self, word: str) -> str | None:
+        for k in word_keys(word):
+            c = self.res.container_by_key.get(k)
+            if c is not None:
+                return c
+        return None
 
     def _fit_form(
         self,
@@ -295,8 +311,6 @@ class Matcher:
                 if (wi, pi) in covered:
                     got += wt
         score = got / total if total else 0.0
-        if container is not None and not covered_optional:
-            score -= 0.02
         return Fit(
             product.entry.sku,
             score,
@@ -324,8 +338,8 @@ class Matcher:
         return decide(fits)
 
 
-def _rank(f: Fit) -> tuple[bool, float, bool, int]:
-    return (not f.weak, round(f.score, 6), f.surface, f.covered_optional)
+def _rank(f: Fit) -> tuple[bool, float, int, bool]:
+    return (not f.weak, round(f.score, 6), f.covered_optional, f.surface)
 
 
 def decide(fits: list[Fit]) -> Match:
@@ -341,14 +355,15 @@ def decide(fits: list[Fit]) -> Match:
     if len(exact) == 1:
         return Match(strong, "resolved", exact[0].sku)
     if len(exact) > 1:
+        # A container the resident named ("een doos eieren") outranks a bare name.
+        if any(f.covered_optional for f in exact):
+            exact = [f for f in exact if f.covered_optional]
+            if len(exact) == 1:
+                return Match(strong, "resolved", exact[0].sku)
         surface = [f for f in exact if f.surface]
         if len(surface) == 1:
             return Match(strong, "resolved", surface[0].sku)
-        top_opt = max(f.covered_optional for f in exact)
-        with_opt = [f for f in exact if f.covered_optional == top_opt]
-        if top_opt and len(with_opt) == 1:
-            return Match(strong, "resolved", with_opt[0].sku)
-        return Match(exact + [f for f in strong if not f.exact], "ambiguous")
+        return Match(exact + [f for f in strong if f not in exact], "ambiguous")
     if strong[0].score - strong[1].score >= CLEAR_MARGIN:
         return Match(strong, "resolved", strong[0].sku)
     return Match(strong, "ambiguous")

@@ -42,6 +42,11 @@ IRREGULAR: dict[str, str] = {
     "children": "child",
 }
 
+# Diminutives that name a different thing than their base: a "broodje" is a roll, not a
+# loaf; a "koekje" is a biscuit, not a cake. Only the bare words (compounds such as
+# "stokbroodje" still reach their base).
+LEXICAL_DIMINUTIVES = frozenset({"broodje", "broodjes", "koekje", "koekjes", "puntje", "puntjes"})
+
 # Suffix, replacement. Order does not matter: every applicable rule adds a key.
 _SUFFIXES: tuple[tuple[str, str], ...] = (
     ("s", ""),
@@ -98,6 +103,9 @@ def word_keys(word: str) -> frozenset[str]:
     if irregular is not None:
         out.add(irregular)
         out.add(_fold_stem(irregular))
+    if word in LEXICAL_DIMINUTIVES:
+        stem = word.removesuffix("s")
+        return frozenset({word, stem})
     if len(word) >= 4:
         for suffix, repl in _SUFFIXES:
             if word.endswith(suffix) and len(word) - len(suffix) >= 2:

@@ -162,3 +162,20 @@ def test_contract_shape(parser: Parser, village1: CatalogIndex) -> None:
     assert statuses == ["ambiguous", "unknown"]
     assert set(out["items"][0]["candidates"]) >= {"kaa-jong", "kaa-belegen", "kaa-oud"}
     assert out["items"][1]["text"] == "krant"
+
+
+def test_container_word_and_lexical_diminutives(parser: Parser) -> None:
+    index = CatalogIndex(
+        [
+            CatalogEntry("peen", "Winterpeen", "kg", "Groente", ("wortels", "worteltjes")),
+            CatalogEntry("bos", "Bospeen (bos)", "piece", "Groente", ("worteltjes",)),
+            CatalogEntry("wit", "Wit casinobrood", "piece", "Bakker", ("witbrood",)),
+            CatalogEntry("bol", "Witte bolletjes (zak van 6)", "piece", "Bakker", ("broodjes",)),
+            CatalogEntry("koek", "Boterkoek", "piece", "Bakker"),
+        ]
+    )
+    assert skus(parser, index, "een bos worteltjes") == {"bos": 1}
+    assert skus(parser, index, "een zak witte broodjes") == {"bol": 1}
+    assert skus(parser, index, "een wit brood") == {"wit": 1}
+    result = parser.parse("200 gram koekjes", catalog=index)
+    assert [i.status for i in result.items] == ["unknown"]  # a biscuit is not a cake
