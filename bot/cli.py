@@ -256,3 +256,11 @@ def parse(
 from bot.channels_cli import register as register_channels  # noqa: E402
 
 register_channels(app)
+
+
+from bot.operator_cli import orders_app, outbox_app, rounds_app, worker  # noqa: E402
+
+app.add_typer(orders_app, name="orders")
+app.add_typer(rounds_app, name="rounds")
+app.add_typer(outbox_app, name="outbox")
+app.command("worker")(worker)

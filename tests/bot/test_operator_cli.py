@@ -1,0 +1,158 @@
+"""The operator's commands: orders, rounds, outbox and the worker, as an operator sees them."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
+
+from bot.cli import app
+from bot.demo_village import load_demo
+from bot.round_plan import round_plan
+from bot.settings import Settings
+from catalog.service import product_by_sku
+from core.database import unit_of_work, utcnow
+from orders.models import Resident
+from orders.placing import place_order
+from orders.split import WantedLine
+
+runner = CliRunner()
+
+
+def run(config_file: Path, *args: str) -> str:
+    result = runner.invoke(app, [*args, "--config", str(config_file)])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def place(
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    *,
+    resident_id: int,
+    lines: list[tuple[str, int]],
+    now: datetime,
+    channel: str | None = None,
+    recipient: str | None = None,
+) -> int:
+    with unit_of_work(sessions) as session:
+        resident = session.get(Resident, resident_id)
+        assert resident is not None
+        return place_order(
+            session,
+            resident=resident,
+            lines=[WantedLine(product_by_sku(session, sku=sku), qty) for sku, qty in lines],
+            plan=round_plan(settings),
+            now=now,
+            channel=channel,
+            recipient=recipient,
+        ).id
+
+
+@pytest.fixture
+def village(sessions: sessionmaker[Session], settings: Settings) -> dict[str, int]:
+    """The demo village with two orders on a round whose cut-off has passed, one on the next."""
+    with unit_of_work(sessions) as session:
+        load_demo(session, settings=settings)
+    last_week = utcnow() - timedelta(days=8)
+    return {
+        "jansen": place(
+            sessions, settings, resident_id=1, now=last_week,
+            lines=[("bak-volkoren", 2), ("kaa-belegen", 200)],
+        ),
+        "de_vries": place(
+            sessions, settings, resident_id=2, now=last_week,
+            lines=[("bak-wit", 1)], channel="terminal", recipient="+31612340002",
+        ),
+        "upcoming": place(
+            sessions, settings, resident_id=3, now=utcnow(), lines=[("zui-vla", 1)],
+        ),
+    }  # fmt: skip
+
+
+def test_orders_list_json(config_file: Path, village: dict[str, int]) -> None:
+    rows = {row["id"]: row for row in json.loads(run(config_file, "orders", "list", "--json"))}
+    jansen = rows[village["jansen"]]
+    assert jansen["status"] == "placed"
+    assert jansen["resident"] == "Mevrouw A. Jansen"
+    assert jansen["round"]["id"] is not None
+    assert jansen["total_cents"] == sum(p["subtotal_cents"] for p in jansen["parts"])
+    parts = {p["shop"]: [(line["sku"], line["quantity"]) for line in p["lines"]]
+             for p in jansen["parts"]}  # fmt: skip
+    assert parts == {
+        "Bakkerij Van Rossum": [("bak-volkoren", 2)],
+        "Kaashuis Rijnzicht": [("kaa-belegen", 200)],
+    }
+    # The demo's order history is there as well, delivered and without a round.
+    assert any(row["status"] == "delivered" and row["round"] is None for row in rows.values())
+
+
+def test_orders_list_text(config_file: Path, village: dict[str, int]) -> None:
+    text = run(config_file, "orders", "list")
+    assert "Bakkerij Van Rossum: bak-volkoren x 2" in text
+    assert "Mevrouw A. Jansen" in text
+
+
+def test_rounds_list_and_close(config_file: Path, village: dict[str, int]) -> None:
+    listed = run(config_file, "rounds", "list")
+    assert listed.count("open") == 2
+    assert "2 orders" in listed and "1 orders" in listed
+    closed = run(config_file, "rounds", "close")
+    assert "closed: 2 orders" in closed
+    assert "Bakkerij Van Rossum" in closed and "Kaashuis Rijnzicht" in closed
+    assert "No round has reached its cut-off." in run(config_file, "rounds", "close")
+    rounds = json.loads(run(config_file, "rounds", "list", "--json"))
+    assert [r["status"] for r in rounds] == ["closed", "open"]
+    outbox = json.loads(run(config_file, "outbox", "list", "--json"))
+    kinds = [m["kind"] for m in outbox]
+    assert kinds.count("shop_round") == 2 and kinds.count("courier_round") == 1
+    # A named round is closed at once, before its cut-off.
+    upcoming = rounds[1]["id"]
+    early = run(config_file, "rounds", "close", str(upcoming))
+    assert f"Round {upcoming}" in early and "closed: 1 orders" in early
+    again = run(config_file, "rounds", "close", str(upcoming))
+    assert "was already closed" in again
+
+
+def test_closing_an_unknown_round_says_so(config_file: Path, village: dict[str, int]) -> None:
+    result = runner.invoke(app, ["rounds", "close", "999", "--config", str(config_file)])
+    assert result.exit_code == 1
+    assert "round '999' not found" in result.output
+
+
+def test_outbox_list_json_with_status(config_file: Path, village: dict[str, int]) -> None:
+    pending = json.loads(run(config_file, "outbox", "list", "--json", "--status", "pending"))
+    assert len(pending) == 3
+    first = pending[0]
+    assert first["kind"] == "order_confirmation"
+    assert (first["channel"], first["recipient"]) == ("sms", "+31612340001")
+    assert first["status"] == "pending" and first["attempts"] == 0
+    assert first["last_error"] is None
+    assert f"Bestelnummer: {village['jansen']}" in first["text"]
+    assert json.loads(run(config_file, "outbox", "list", "--json", "--status", "sent")) == []
+    text = run(config_file, "outbox", "list")
+    assert "order_confirmation" in text and "3 messages" in text
+
+
+def test_worker_once_closes_due_rounds_and_sends_everything(
+    config_file: Path, village: dict[str, int]
+) -> None:
+    output = run(config_file, "worker", "--once")
+    assert "closed: 2 orders" in output
+    # The terminal channel is printed: De Vries ordered in `dorpsplein chat`.
+    assert f"Bestelnummer: {village['de_vries']}" in output
+    assert "Outbox: 6 sent, 0 to retry, 0 failed." in output
+    outbox = json.loads(run(config_file, "outbox", "list", "--json"))
+    assert {m["status"] for m in outbox} == {"sent"}
+    log = (config_file.parent / "var" / "outbox.log").read_text(encoding="utf-8")
+    assert "no sms sender configured yet: logged, not sent" in log
+    assert "shop_round telegram to 700000104 (Kaashuis Rijnzicht)" in log
+    assert "courier_round sms to +31612340999 (Koerier Bunnik)" in log
+    assert "Volkorenbrood: 2" in log
+    # Nothing is sent twice.
+    second = run(config_file, "worker", "--once")
+    assert "Outbox:" not in second
