@@ -48,7 +48,7 @@ _NO = {"nee", "neen", "nope", "no"}
 _MAX_SILENCES = 2  # asked again this many times, then goodbye
 _SEND_SENTENCE = re.compile(r"[^.?!\n]*\b(?:Stuur|Send)\b[^.?!\n]*[.?!]?", re.IGNORECASE)
 _EUROS = re.compile(r"€\s?(\d+)(?:,(\d{2}))?")
-_AMOUNT = re.compile(r"^\s*-\s*(\d+) x ", re.MULTILINE)
+_AMOUNT = re.compile(r"^\s*-?\s*(\d+)\s?x\s", re.MULTILINE)
 _GRAMS = re.compile(r"\b(\d+) g\b")
 _KILOS = re.compile(r"\b(\d+(?:[,.]\d+)?) kg\b")
 
@@ -155,7 +155,17 @@ class VoiceCalls:
         if caller.resident_id is None:
             question = Question(
                 "unknown",
-                [(self._w("unknown_caller", lang, village=self._settings.village), False)],
+                [
+                    (
+                        self._w(
+                            "unknown_caller",
+                            lang,
+                            village=self._settings.village,
+                            coordinator=self._settings.coordinator.name,
+                        ),
+                        False,
+                    )
+                ],
             )
             return self._ask(question, lang, request.step, keypad_only=True), question
         greeting = self._greeting(lang, now)
@@ -265,12 +275,13 @@ class VoiceCalls:
         if not reply.choices:
             text = re.sub(r"\bStuur\b", "Zeg", text)
             text = re.sub(r"\bSend\b", "Say", text)
+        if reply.choices and all(c.key.isdigit() for c in reply.choices):
+            # Numbered choices are spoken with a pause after each ("1: Wit casino.").
+            text = re.sub(r"^(\d+) (.+)$", r"\1: \2.", text, flags=re.MULTILINE)
         text = _EUROS.sub(lambda m: self._euros(m, lang), text)
         text = _AMOUNT.sub(r"\1 ", text)
         text = _GRAMS.sub(lambda m: f"{m[1]} {self._w('grams', lang)}", text)
         text = _KILOS.sub(lambda m: f"{m[1]} {self._w('kilos', lang)}", text)
-        # Numbered choices are spoken with a pause after each ("1, Wit casino.").
-        text = re.sub(r"^(\d+) (.+)$", r"\1: \2.", text, flags=re.MULTILINE)
         lines = [line.strip(" -") for line in text.splitlines()]
         spoken = " ".join(
             line if line.endswith((".", "?", "!", ":")) else line + "." for line in lines if line
@@ -355,7 +366,9 @@ class VoiceCalls:
                 select(Product.name, Product.aliases).where(Product.available.is_(True))
             ):
                 for phrase in [name, *aliases.split(";")]:
-                    words = " ".join(re.findall(r"[^\W\d_]+", phrase.lower()))
+                    # "Witte bolletjes (zak van 6)" is asked for as "witte bolletjes".
+                    bare = re.sub(r"\(.*?\)", " ", phrase.lower())
+                    words = " ".join(re.findall(r"[^\W\d_]+", bare))
                     if words and len(words) <= 100:
                         hints[words] = None
         return ",".join(list(hints)[:MAX_HINTS])
@@ -395,11 +408,8 @@ class VoiceCalls:
             index = self._catalog.refresh(session)
             usual = self._parser.parse(USUAL["nl"], catalog=index, history=history)
             skus = [item.sku for item in usual.items if item.sku]
-            names = dict(
-                session.execute(select(Product.sku, Product.name).where(Product.sku.in_(skus)))
-                .tuples()
-                .all()
-            )
+            rows = session.execute(select(Product.sku, Product.name).where(Product.sku.in_(skus)))
+            names = {sku: name for sku, name in rows}
         return ", ".join(names[sku] for sku in skus if sku in names)
 
     def _greeting(self, lang: str, now: datetime) -> str:
