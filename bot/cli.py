@@ -15,13 +15,19 @@ from bot.wiring import Runtime, start
 from catalog.errors import CatalogFileError
 from core.errors import ConfigError, DorpspleinError
 
-app = typer.Typer(no_args_is_help=True, help="Dorpsplein: ordering by message for village shops.")
+app = typer.Typer(
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Dorpsplein: ordering by message for village shops.",
+)
 db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
 catalog_app = typer.Typer(no_args_is_help=True, help="Shops and products.")
 residents_app = typer.Typer(no_args_is_help=True, help="Residents and how to reach them.")
 app.add_typer(db_app, name="db")
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(residents_app, name="residents")
+rasa_app = typer.Typer(no_args_is_help=True, help="Interoperability with Rasa.")
+app.add_typer(rasa_app, name="rasa")
 
 ConfigOption = Annotated[
     Path | None,
@@ -222,6 +228,59 @@ def residents_list(
             reach = ", ".join(f"{a.kind} {a.address}" for a in r.addresses)
             typer.echo(f"{r.id:4d}  {r.name}, {r.street}, {r.postcode}  [{reach}]")
         typer.echo(f"{len(residents)} residents")
+
+
+@app.command("chat")
+@operator_errors
+def chat_command(
+    as_phone: Annotated[
+        str | None, typer.Option("--as", help="Phone number of the resident you talk as.")
+    ] = None,
+    config: ConfigOption = None,
+    demo: DemoOption = False,
+) -> None:
+    """Talk to the bot in the terminal as a resident (one message a line when piped)."""
+    from bot.chat import chat
+    from bot.wiring import build_dialogue
+    from core.database import unit_of_work
+    from orders.residents import first_phone, normalise_phone
+
+    runtime = _runtime(config, demo)
+    if as_phone is None:
+        with unit_of_work(runtime.sessions) as session:
+            as_phone = first_phone(session)
+        if as_phone is None:
+            typer.echo("Error: no residents yet; pass --as PHONE to register as one", err=True)
+            raise typer.Exit(2)
+        typer.echo(f"(talking as {as_phone})", err=True)
+    chat(build_dialogue(runtime), sender=normalise_phone(as_phone))
+
+
+@rasa_app.command("export")
+@operator_errors
+def rasa_export(
+    directory: Annotated[Path, typer.Argument(file_okay=False, help="Where to write the project.")],
+    catalog: Annotated[
+        Path | None, typer.Option("--catalog", exists=True, dir_okay=False, help="Catalogue CSV.")
+    ] = None,
+    config: ConfigOption = None,
+    demo: DemoOption = False,
+) -> None:
+    """Write a Rasa 3 project: our intents plus lookup tables and synonyms from the catalogue."""
+    from bot.rasa_project import write_project
+    from catalog.csv_format import parse_catalog
+    from catalog.service import all_products
+    from catalog.view import entry_from_product, entry_from_row
+    from core.database import unit_of_work
+    from nlu import training_examples
+
+    if catalog is not None:
+        products = [entry_from_row(row) for row in parse_catalog(catalog.read_bytes())]
+    else:
+        with unit_of_work(_runtime(config, demo).sessions) as session:
+            products = [entry_from_product(p) for p in all_products(session)]
+    for path in write_project(directory, intents=training_examples(), products=products):
+        typer.echo(f"wrote {path}")
 
 
 @app.command("parse")

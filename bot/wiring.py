@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -13,6 +14,10 @@ from catalog.models import Shop
 from core.database import is_sqlite, make_engine, make_session_factory, unit_of_work
 from core.errors import ConfigError
 from core.migrate import current_revision, head_revision, upgrade
+
+if TYPE_CHECKING:
+    from bot.dialogue import Dialogue
+    from nlu import Parser
 
 DEMO_DATABASE = "var/demo.db"
 
@@ -60,3 +65,29 @@ def load_demo_once(runtime: Runtime) -> None:
         if session.scalar(select(func.count()).select_from(Shop)):
             return
         load_demo(session, settings=runtime.settings)
+
+
+def build_dialogue(runtime: Runtime, *, parser: Parser | None = None) -> Dialogue:
+    """The conversation service with everything it needs; the parser is trained here, once."""
+    from bot.dialogue import Dialogue, Understanding
+    from bot.live_catalog import LiveCatalog
+    from bot.rasa_engine import RasaIntentParser
+    from bot.round_plan import round_plan
+    from bot.words import Words
+    from nlu import Parser
+
+    ours = parser or Parser()
+    understanding: Understanding = ours
+    nlu = runtime.settings.nlu
+    if nlu.engine == "rasa":
+        if not nlu.rasa_url:
+            raise ConfigError(key="nlu.rasa_url", reason="required when nlu.engine is rasa")
+        understanding = RasaIntentParser(parser=ours, url=nlu.rasa_url)
+    return Dialogue(
+        sessions=runtime.sessions,
+        settings=runtime.settings,
+        parser=understanding,
+        catalog=LiveCatalog(),
+        words=Words(),
+        plan=round_plan(runtime.settings),
+    )

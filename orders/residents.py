@@ -111,3 +111,13 @@ def find_resident(session: Session, *, kind: AddressKind, address: str) -> Resid
 def list_residents(session: Session) -> Sequence[Resident]:
     query = select(Resident).options(selectinload(Resident.addresses)).order_by(Resident.name)
     return session.scalars(query).all()
+
+
+def first_phone(session: Session) -> str | None:
+    """The phone number of the resident registered first, for trying the bot out."""
+    return session.scalar(
+        select(ResidentAddress.address)
+        .where(ResidentAddress.kind == AddressKind.PHONE.value)
+        .order_by(ResidentAddress.resident_id)
+        .limit(1)
+    )

@@ -12,11 +12,19 @@ from core.database import Base
 _ = (catalog.models, orders.models)  # imported for their tables on Base.metadata
 
 engine = context.config.attributes["engine"]
-with engine.begin() as connection:
-    context.configure(
-        connection=connection,
-        target_metadata=Base.metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
-    )
-    with context.begin_transaction():
-        context.run_migrations()
+with engine.connect() as connection:
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # SQLite alters a table by copying and dropping it; with foreign keys enforced the drop
+        # fails once rows refer to it. The pragma only works outside a transaction.
+        connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+    try:
+        with connection.begin():
+            context.configure(
+                connection=connection, target_metadata=Base.metadata, render_as_batch=sqlite
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+    finally:
+        if sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 import catalog.models
 import orders.models
-from core.database import Base
-from core.migrate import current_revision, head_revision
+from core.database import Base, make_engine
+from core.migrate import current_revision, head_revision, upgrade
 
 _ = (catalog.models, orders.models)
 
@@ -19,3 +21,33 @@ def test_migrated_database_matches_the_models(engine: Engine) -> None:
     with engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert differences == []
+
+
+def test_upgrading_a_sqlite_database_with_orders_keeps_them(tmp_path: Path) -> None:
+    """SQLite rebuilds tables to alter them; rows that other rows refer to must survive."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine, "0001")
+    now = "2026-12-01 10:00:00"
+    with engine.begin() as connection:
+        for statement in [
+            "INSERT INTO shops (id, name, notify_channel, delivery_days, created_at)"
+            " VALUES (1, 'Bakker', 'log', '', :now)",
+            "INSERT INTO products (id, sku, shop_id, name, unit, price_cents, aliases, available,"
+            " updated_at) VALUES (1, 'b1', 1, 'Brood', 'piece', 300, '', 1, :now)",
+            "INSERT INTO residents (id, name, street, postcode, language, created_at)"
+            " VALUES (1, 'Jansen', 'Kerkdijk 5', '3981 AB', 'nl', :now)",
+            "INSERT INTO orders (id, resident_id, status, total_cents, created_at)"
+            " VALUES (1, 1, 'delivered', 300, :now)",
+            "INSERT INTO order_parts (id, order_id, shop_id, subtotal_cents) VALUES (1, 1, 1, 300)",
+            "INSERT INTO order_lines (id, part_id, product_id, sku, name, unit, quantity,"
+            " unit_price_cents, line_total_cents) VALUES (1, 1, 1, 'b1', 'Brood', 'piece', 1,"
+            " 300, 300)",
+        ]:
+            connection.execute(text(statement), {"now": now})
+    upgrade(engine)
+    assert current_revision(engine) == head_revision()
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM order_lines")).scalar() == 1
+        assert connection.execute(text("SELECT round_id FROM order_parts")).scalar() is None
+        assert connection.execute(text("PRAGMA foreign_key_check")).all() == []
+    engine.dispose()

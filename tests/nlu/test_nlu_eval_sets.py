@@ -76,7 +76,7 @@ def test_second_village(parser: Parser, village2: CatalogIndex) -> None:
 
 @pytest.mark.skipif(not SHARED_DEV.exists(), reason="shared evaluation set not present")
 def test_dev_village(parser: Parser) -> None:
-    from conftest import entries_from_csv  # type: ignore[import-not-found]
+    from tests.nlu.conftest import entries_from_csv
 
     index = CatalogIndex(entries_from_csv(SHARED_DEV / "catalog.csv"))
     pct, silent, failures = score(parser, index, SHARED_DEV / "cases.jsonl")

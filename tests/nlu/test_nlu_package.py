@@ -140,7 +140,7 @@ def _parser() -> Parser:
 
 def _index() -> CatalogIndex:
     if "i" not in _cache:
-        from conftest import entries_village1  # type: ignore[import-not-found]
+        from tests.nlu.conftest import entries_village1
 
         _cache["i"] = CatalogIndex(entries_village1())
     return _cache["i"]  # type: ignore[return-value]

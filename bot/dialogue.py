@@ -1,0 +1,660 @@
+"""The conversation with a resident: one inbound message in, replies out.
+
+Every message is one unit of work: the inbound record (for replays), the conversation and its
+basket, a placed order and its outbox rows commit together or not at all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.live_catalog import LiveCatalog
+from bot.messages import Choice, InboundMessage, Reply
+from bot.readback import Readback, ReadbackLine, build_readback
+from bot.registration import Registrar
+from bot.settings import Settings
+from bot.words import Words
+from catalog.models import Product
+from core.database import unit_of_work, utcnow
+from nlu import CatalogIndex, HistoryLine, Interpretation, Item
+from orders.errors import CancelTooLateError
+from orders.history import order_history
+from orders.models import (
+    AddressKind,
+    Conversation,
+    Order,
+    Resident,
+)
+from orders.models import (
+    InboundMessage as InboundRecord,
+)
+from orders.notices import amount, describe_round, euros
+from orders.placing import cancel_order, open_orders, place_order
+from orders.rounds import RoundPlan
+from orders.split import WantedLine
+
+ADDRESS_KIND = {
+    "terminal": AddressKind.PHONE,
+    "sms": AddressKind.PHONE,
+    "voice": AddressKind.PHONE,
+    "whatsapp": AddressKind.WHATSAPP,
+    "telegram": AddressKind.TELEGRAM,
+}
+_CHANGE_AMOUNT = re.compile(
+    r"^\s*(?:maak\s+(?:er|het|dat)\s+(?P<nl>\S+)\s+van|make\s+(?:it|that)\s+(?P<en>\S+))\b",
+    re.IGNORECASE,
+)
+_SMALL_NUMBERS = {
+    "een": 1, "één": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7,
+    "acht": 8, "negen": 9, "tien": 10, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+    "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+}  # fmt: skip
+_YES = {"ja", "yes", "j", "y", "1"}
+# Parser notes saying a weighed product was counted in pieces or containers, not weighed.
+_NO_WEIGHT = frozenset({"count_for_weighed", "container_for_weighed"})
+_NO = {"nee", "no", "n", "2"}
+
+
+class Understanding(Protocol):
+    """nlu.Parser, or the Rasa-backed parser when `nlu.engine: rasa`."""
+
+    def parse(
+        self,
+        text: str,
+        *,
+        catalog: CatalogIndex,
+        history: Sequence[Sequence[HistoryLine]] = (),
+    ) -> Interpretation: ...
+
+
+@dataclass
+class Turn:
+    """What one message is about, handed between the steps of the dialogue."""
+
+    session: Session
+    message: InboundMessage
+    resident: Resident
+    conversation: Conversation
+    now: datetime
+    replies: list[Reply]
+
+    @property
+    def language(self) -> str:
+        return self.resident.language
+
+
+class Dialogue:
+    def __init__(
+        self,
+        *,
+        sessions: sessionmaker[Session],
+        settings: Settings,
+        parser: Understanding,
+        catalog: LiveCatalog,
+        words: Words,
+        plan: RoundPlan,
+    ) -> None:
+        self._sessions = sessions
+        self._settings = settings
+        self._parser = parser
+        self._catalog = catalog
+        self._words = words
+        self._plan = plan
+        self._registrar = Registrar(settings=settings, words=words)
+
+    # -- entry point -------------------------------------------------------------------------
+
+    def handle(self, message: InboundMessage, *, now: datetime | None = None) -> list[Reply]:
+        """Answer a message; a message id seen before gets the same answer again, nothing more."""
+        now = now or utcnow()
+        try:
+            with unit_of_work(self._sessions) as session:
+                seen = self._seen(session, message)
+                if seen is not None:
+                    return seen
+                record = InboundRecord(
+                    channel=message.channel,
+                    message_id=message.message_id,
+                    sender=message.sender,
+                    text=message.text[:4000],
+                    received_at=now,
+                )
+                session.add(record)
+                session.flush()
+                replies = self._route(session, message, now)
+                record.replies = [reply.to_dict() for reply in replies]
+                return replies
+        except IntegrityError:
+            # The same message is being handled right now by another worker: give its answer.
+            with self._sessions() as session:
+                seen = self._seen(session, message)
+            if seen is None:
+                raise
+            return seen
+
+    @staticmethod
+    def _seen(session: Session, message: InboundMessage) -> list[Reply] | None:
+        record = session.scalar(
+            select(InboundRecord).where(
+                InboundRecord.channel == message.channel,
+                InboundRecord.message_id == message.message_id,
+            )
+        )
+        return None if record is None else [Reply.from_dict(r) for r in record.replies]
+
+    def _route(self, session: Session, message: InboundMessage, now: datetime) -> list[Reply]:
+        kind = ADDRESS_KIND.get(message.channel, AddressKind.PHONE)
+        resident = self._registrar.resident_for(session, kind=kind, address=message.sender)
+        if resident is None:
+            return self._registrar.step(
+                session, kind=kind, address=message.sender, text=message.text
+            )
+        # Serialise this resident's messages: a second one waits here until the first commits.
+        session.execute(select(Resident.id).where(Resident.id == resident.id).with_for_update())
+        conversation = session.scalar(
+            select(Conversation).where(Conversation.resident_id == resident.id)
+        )
+        if conversation is None:
+            conversation = Conversation(resident_id=resident.id, basket=[], pending={})
+            session.add(conversation)
+            session.flush()
+        turn = Turn(session, message, resident, conversation, now, [])
+        self._converse(turn)
+        return turn.replies
+
+    # -- the conversation --------------------------------------------------------------------
+
+    def _converse(self, turn: Turn) -> None:
+        text = turn.message.text.strip()
+        pending = dict(turn.conversation.pending or {})
+        if pending.get("kind") == "ask" and self._answer(turn, pending, text):
+            return
+        if pending.get("kind") == "cancel" and self._answer_cancel(turn, pending, text):
+            return
+        if self._change_amount(turn, text):
+            return
+        index = self._catalog.refresh(turn.session)
+        history = [
+            [HistoryLine(sku=sku, quantity=quantity) for sku, quantity in past]
+            for past in order_history(turn.session, resident_id=turn.resident.id)
+        ]
+        meaning = self._parser.parse(text, catalog=index, history=history)
+        self._follow_language(turn, meaning, text)
+        if meaning.confidence < 0.5 and not meaning.items:
+            self._misunderstood(turn)
+            return
+        handler = {
+            "order": self._order,
+            "remove": self._remove,
+            "confirm": self._confirm,
+            "deny": self._deny,
+            "cancel": self._cancel,
+            "status": self._status,
+            "help": self._help,
+            "greet": self._greet,
+            "show_basket": self._show_basket,
+        }.get(meaning.intent, self._order)
+        handler(turn, meaning)
+
+    def _say(self, turn: Turn, key: str, **values: Any) -> str:
+        return self._words(key, turn.language, **values)
+
+    def _reply(self, turn: Turn, key: str, **values: Any) -> None:
+        turn.replies.append(Reply(self._say(turn, key, **values)))
+
+    def _understood(self, turn: Turn) -> None:
+        turn.conversation.misunderstandings = 0
+
+    def _misunderstood(self, turn: Turn, key: str = "not_understood", **values: Any) -> None:
+        self._reply(turn, key, **values)
+        self._count_misunderstanding(turn)
+
+    def _count_misunderstanding(self, turn: Turn) -> None:
+        turn.conversation.misunderstandings += 1
+        if turn.conversation.misunderstandings >= 2:
+            self._reply(turn, "offer_human", **self._coordinator())
+            turn.conversation.misunderstandings = 0
+
+    def _coordinator(self) -> dict[str, str]:
+        return {
+            "coordinator": self._settings.coordinator.name,
+            "phone": self._settings.coordinator.phone,
+        }
+
+    @staticmethod
+    def _follow_language(turn: Turn, meaning: Interpretation, text: str) -> None:
+        # One word ("ok", "help") says little about a language; a sentence does.
+        if meaning.language in ("nl", "en") and len(text.split()) >= 2:
+            turn.resident.language = meaning.language
+
+    # -- intents -----------------------------------------------------------------------------
+
+    def _order(self, turn: Turn, meaning: Interpretation) -> None:
+        resolved = [i for i in meaning.items if i.status == "resolved" and i.sku]
+        ambiguous = [i for i in meaning.items if i.status == "ambiguous" and i.candidates]
+        unknown = [i for i in meaning.items if i.status == "unknown"]
+        if meaning.used_usual and meaning.no_history and not resolved and not ambiguous:
+            self._misunderstood(turn, "no_usual")
+            return
+        if not resolved and not ambiguous:
+            if unknown:
+                self._unknown(turn, unknown)
+                self._count_misunderstanding(turn)
+            else:
+                self._misunderstood(turn)
+            return
+        self._understood(turn)
+        questions: list[dict[str, Any]] = []
+        for item in resolved:
+            if self._needs_amount(turn.session, item):
+                questions.append({"type": "amount", "sku": item.sku})
+            else:
+                self._add(turn, [item])
+        if unknown:
+            self._unknown(turn, unknown)
+        text = turn.message.text
+        for item in ambiguous:
+            if len(item.candidates) == 1:
+                # One product, but the amount does not fit it (no weight, not whole packs).
+                questions.append({"type": "amount", "sku": item.candidates[0]})
+                continue
+            phrase = text[item.span[0] : item.span[1]] or item.text
+            questions.append(
+                {
+                    "type": "choose",
+                    "word": item.text,
+                    "candidates": list(item.candidates),
+                    "phrase": phrase,
+                }
+            )
+        if questions:
+            self._ask(turn, questions)
+            return
+        self._read_back(turn)
+
+    def _needs_amount(self, session: Session, item: Item) -> bool:
+        """A weighed product without a usable weight: asking beats guessing a kilo."""
+        product = self._product(session, item.sku)
+        if product is None or product.unit != "kg":
+            return False
+        return not item.quantity or item.note in _NO_WEIGHT
+
+    def _add(self, turn: Turn, items: Sequence[Item]) -> None:
+        basket = [dict(line) for line in turn.conversation.basket]
+        for item in items:
+            product = self._product(turn.session, item.sku)
+            if product is None:
+                continue
+            if not product.available:
+                self._reply(turn, "not_available", name=product.name)
+                continue
+            quantity = max(1, int(item.quantity or 1))
+            line = next((line for line in basket if line["sku"] == product.sku), None)
+            if line is None:
+                basket.append(
+                    {"sku": product.sku, "quantity": quantity, "usual": bool(item.from_history)}
+                )
+            elif not (line["usual"] and item.from_history):
+                line["quantity"] += quantity
+        self._set_basket(turn, basket)
+
+    def _set_basket(self, turn: Turn, basket: list[dict[str, Any]]) -> None:
+        if basket != turn.conversation.basket:
+            turn.conversation.basket = basket
+            turn.conversation.version += 1
+
+    @staticmethod
+    def _product(session: Session, sku: str | None) -> Product | None:
+        if not sku:
+            return None
+        return session.scalar(select(Product).where(Product.sku == sku))
+
+    def _unknown(self, turn: Turn, items: Sequence[Item]) -> None:
+        for item in items:
+            words = item.text or turn.message.text
+            alternatives = self._catalog.suggest(words)
+            joiner = " of " if turn.language == "nl" else " or "
+            self._reply(turn, "unknown", words=words, alternatives=joiner.join(alternatives))
+
+    # -- questions: which product, how much ----------------------------------------------------
+
+    def _ask(self, turn: Turn, questions: list[dict[str, Any]]) -> None:
+        """Ask the first question; the rest wait their turn (one question at a time)."""
+        question, queue = questions[0], questions[1:]
+        turn.conversation.pending = {"kind": "ask", "question": question, "queue": queue}
+        if question["type"] == "amount":
+            name = self._name(turn.session, question["sku"])
+            turn.replies.append(Reply(self._say(turn, "ask_amount", name=name)))
+            return
+        names = [self._name(turn.session, sku) for sku in question["candidates"]]
+        text = self._say(turn, "choose", word=question["word"], choices=names)
+        choices = tuple(Choice(str(n), name) for n, name in enumerate(names, start=1))
+        turn.replies.append(Reply(text, choices=choices))
+
+    def _name(self, session: Session, sku: str) -> str:
+        product = self._product(session, sku)
+        return product.name if product else sku
+
+    def _answer(self, turn: Turn, pending: dict[str, Any], text: str) -> bool:
+        """Take the answer to the open question; False when the message is about something else."""
+        question = pending["question"]
+        queue = list(pending.get("queue") or [])
+        if question["type"] == "amount":
+            product = self._product(turn.session, question["sku"])
+            quantity = self._quantity_of(turn, product, text) if product else None
+            if product is None or quantity is None:
+                if re.search(r"\d", text):
+                    self._reply(turn, "ask_amount", name=self._name(turn.session, question["sku"]))
+                    return True
+                turn.conversation.pending = {}
+                return False
+            turn.conversation.pending = {}
+            self._add(turn, [Item(status="resolved", sku=product.sku, quantity=quantity)])
+        else:
+            candidates: list[str] = question["candidates"]
+            chosen = self._pick(turn, candidates, text)
+            if chosen is None:
+                if text.strip().isdigit():
+                    self._reply(turn, "choose_again", count=len(candidates))
+                    return True
+                turn.conversation.pending = {}
+                return False
+            turn.conversation.pending = {}
+            product = self._product(turn.session, chosen)
+            assert product is not None
+            # The amount was said with the vague word: read it again with the chosen product.
+            phrase = question["phrase"].replace(question["word"], product.name)
+            quantity = self._quantity_of(turn, product, phrase)
+            if quantity is None and product.unit == "kg":
+                queue.insert(0, {"type": "amount", "sku": product.sku})
+            else:
+                self._add(turn, [Item(status="resolved", sku=chosen, quantity=quantity or 1)])
+        self._understood(turn)
+        if queue:
+            self._ask(turn, queue)
+        else:
+            self._read_back(turn)
+        return True
+
+    def _quantity_of(self, turn: Turn, product: Product, phrase: str) -> int | None:
+        """The amount `phrase` gives for this product, read by the parser itself."""
+        if product.name.lower() not in phrase.lower():
+            phrase = f"{phrase} {product.name}"
+        index = self._catalog.refresh(turn.session)
+        meaning = self._parser.parse(phrase, catalog=index)
+        for item in meaning.items:
+            if item.status == "resolved" and item.sku == product.sku and item.quantity:
+                if product.unit == "kg" and item.note in _NO_WEIGHT:
+                    return None
+                return item.quantity
+        return None
+
+    def _pick(self, turn: Turn, candidates: list[str], text: str) -> str | None:
+        """The candidate an answer names: by its number, or by words the parser matches."""
+        answer = text.strip().rstrip(".")
+        if answer.isdigit():
+            number = int(answer)
+            return candidates[number - 1] if 1 <= number <= len(candidates) else None
+        entries = [e for e in map(self._catalog.refresh(turn.session).get, candidates) if e]
+        # Only the candidates are in play, so "de kruimige" or "the white one" is enough.
+        meaning = self._parser.parse(answer, catalog=CatalogIndex(entries))
+        hits = {
+            sku
+            for item in meaning.items
+            for sku in ([item.sku] if item.status == "resolved" else list(item.candidates))
+            if sku in candidates
+        }
+        return hits.pop() if len(hits) == 1 else None
+
+    def _change_amount(self, turn: Turn, text: str) -> bool:
+        match = _CHANGE_AMOUNT.match(text)
+        basket = [dict(line) for line in turn.conversation.basket]
+        if match is None or not basket:
+            return False
+        word = (match.group("nl") or match.group("en") or "").lower()
+        amount = int(word) if word.isdigit() else _SMALL_NUMBERS.get(word)
+        if not amount:
+            return False
+        line = basket[-1]
+        product = self._product(turn.session, line["sku"])
+        if product is None:
+            return False
+        # For weighed products a bare number means as many hundreds of grams ("ons").
+        line["quantity"] = amount * 100 if product.unit == "kg" and amount < 20 else amount
+        self._set_basket(turn, basket)
+        self._understood(turn)
+        self._read_back(turn)
+        return True
+
+    def _remove(self, turn: Turn, meaning: Interpretation) -> None:
+        skus = {i.sku for i in meaning.items if i.sku}
+        skus |= {c for i in meaning.items if i.status == "ambiguous" for c in i.candidates}
+        basket = [dict(line) for line in turn.conversation.basket]
+        keep = [line for line in basket if line["sku"] not in skus]
+        gone = [line for line in basket if line["sku"] in skus]
+        if not skus:
+            self._misunderstood(turn)
+            return
+        self._understood(turn)
+        if not gone:
+            names = ", ".join(self._name(turn.session, sku) for sku in sorted(skus))
+            self._reply(turn, "not_in_basket", names=names)
+            return
+        self._set_basket(turn, keep)
+        names = ", ".join(self._name(turn.session, line["sku"]) for line in gone)
+        self._reply(turn, "removed", names=names)
+        self._read_back(turn)
+
+    def _confirm(self, turn: Turn, meaning: Interpretation) -> None:
+        pending = turn.conversation.pending or {}
+        answers = turn.message.answers_version
+        if pending.get("kind") != "confirm" or not turn.conversation.basket:
+            self._reply(turn, "nothing_to_confirm")
+            return
+        current = turn.conversation.version
+        shown_here = pending.get("channel") == turn.message.channel
+        if pending.get("version") != current or (answers is not None and answers != current):
+            shown_here = False
+        if not shown_here:
+            # A yes to an older read-back, or to one shown elsewhere, does not place anything.
+            self._reply(turn, "stale_readback")
+            self._read_back(turn)
+            return
+        self._place(turn)
+
+    def _place(self, turn: Turn) -> None:
+        lines: list[WantedLine] = []
+        for line in turn.conversation.basket:
+            product = self._product(turn.session, line["sku"])
+            if product is None or not product.available:
+                name = product.name if product else line["sku"]
+                self._reply(turn, "not_available", name=name)
+                self._set_basket(
+                    turn, [b for b in turn.conversation.basket if b["sku"] != line["sku"]]
+                )
+                self._read_back(turn)
+                return
+            lines.append(WantedLine(product, int(line["quantity"])))
+        order = place_order(
+            turn.session,
+            resident=turn.resident,
+            lines=lines,
+            plan=self._plan,
+            now=turn.now,
+            channel=turn.message.channel,
+            recipient=turn.message.sender,
+        )
+        turn.conversation.basket = []
+        turn.conversation.pending = {}
+        turn.conversation.version += 1
+        self._understood(turn)
+        self._reply(
+            turn,
+            "placed",
+            number=order.id,
+            moment=self._moment(turn, order),
+            total=euros(order.total_cents),
+        )
+
+    def _moment(self, turn: Turn, order: Order) -> str:
+        if order.delivery_round is None:
+            return ""
+        return describe_round(
+            order.delivery_round, language=turn.language, zone=self._settings.zone
+        )
+
+    def _deny(self, turn: Turn, meaning: Interpretation) -> None:
+        self._understood(turn)
+        turn.conversation.pending = {}
+        if not turn.conversation.basket:
+            self._reply(turn, "basket_empty")
+            return
+        self._reply(turn, "deny")
+
+    def _cancel(self, turn: Turn, meaning: Interpretation) -> None:
+        self._understood(turn)
+        turn.conversation.pending = {}
+        if turn.conversation.basket:
+            self._set_basket(turn, [])
+            self._reply(turn, "basket_cleared")
+            return
+        orders = open_orders(turn.session, resident_id=turn.resident.id)
+        if not orders:
+            self._reply(turn, "nothing_to_cancel")
+            return
+        order = orders[-1]
+        turn.conversation.pending = {"kind": "cancel", "order": order.id}
+        turn.replies.append(
+            Reply(
+                self._say(
+                    turn, "cancel_question", number=order.id, moment=self._moment(turn, order)
+                ),
+                choices=self._yes_no(turn),
+            )
+        )
+
+    def _answer_cancel(self, turn: Turn, pending: dict[str, Any], text: str) -> bool:
+        answer = text.strip().lower().rstrip("!.")
+        if answer not in _YES | _NO:
+            turn.conversation.pending = {}
+            return False
+        turn.conversation.pending = {}
+        self._understood(turn)
+        order = turn.session.get(Order, pending["order"])
+        if order is None:
+            self._reply(turn, "nothing_to_cancel")
+            return True
+        if answer in _NO:
+            self._reply(turn, "cancel_kept", number=order.id)
+            return True
+        try:
+            cancel_order(turn.session, order=order, now=turn.now)
+        except CancelTooLateError:
+            self._reply(turn, "too_late", number=order.id, **self._coordinator())
+            return True
+        self._reply(turn, "cancelled", number=order.id)
+        return True
+
+    def _status(self, turn: Turn, meaning: Interpretation) -> None:
+        self._understood(turn)
+        orders = open_orders(turn.session, resident_id=turn.resident.id)
+        if not orders:
+            self._reply(turn, "status_none")
+            return
+        for order in orders:
+            state = self._say(turn, f"state_{order.status}")
+            moment = self._moment(turn, order)
+            self._reply(turn, "status", number=order.id, state=state, moment=moment)
+
+    def _help(self, turn: Turn, meaning: Interpretation) -> None:
+        self._understood(turn)
+        self._reply(turn, "help", **self._coordinator())
+
+    def _greet(self, turn: Turn, meaning: Interpretation) -> None:
+        if meaning.items:
+            self._order(turn, meaning)
+            return
+        self._understood(turn)
+        hour = turn.now.astimezone(self._settings.zone).hour
+        part = "morning" if hour < 12 else "afternoon" if hour < 18 else "evening"
+        greeting = self._say(turn, f"greeting_{part}")
+        if turn.conversation.basket:
+            self._reply(turn, "greet_with_basket", greeting=greeting, name=turn.resident.name)
+            return
+        usual = self._usual_words(turn)
+        self._reply(turn, "greet", greeting=greeting, name=turn.resident.name, usual=usual)
+
+    def _usual_words(self, turn: Turn) -> str:
+        index = self._catalog.refresh(turn.session)
+        history = [
+            [HistoryLine(sku=sku, quantity=quantity) for sku, quantity in past]
+            for past in order_history(turn.session, resident_id=turn.resident.id)
+        ]
+        if not history:
+            return ""
+        usual = self._parser.parse("het gewone", catalog=index, history=history)
+        return ", ".join(self._name(turn.session, i.sku) for i in usual.items if i.sku)
+
+    def _show_basket(self, turn: Turn, meaning: Interpretation) -> None:
+        self._understood(turn)
+        self._read_back(turn)
+
+    # -- read-back ---------------------------------------------------------------------------
+
+    def _read_back(self, turn: Turn) -> None:
+        if not turn.conversation.basket:
+            turn.conversation.pending = {}
+            self._reply(turn, "basket_empty")
+            return
+        readback = build_readback(
+            turn.session, basket=turn.conversation.basket, plan=self._plan, now=turn.now
+        )
+        turn.replies.append(
+            Reply(
+                self._render_readback(turn, readback),
+                choices=self._yes_no(turn),
+                confirms_version=turn.conversation.version,
+            )
+        )
+        turn.conversation.pending = {
+            "kind": "confirm",
+            "version": turn.conversation.version,
+            "channel": turn.message.channel,
+        }
+
+    def _render_readback(self, turn: Turn, readback: Readback) -> str:
+        zone = self._settings.zone
+        lines = [self._say(turn, "readback_intro")]
+        for shop, shop_lines in readback.by_shop():
+            lines.append(self._say(turn, "readback_shop", shop=shop))
+            lines.extend(self._render_line(turn, line) for line in shop_lines)
+        lines.append(self._say(turn, "readback_total", total=euros(readback.total_cents)))
+        moment = describe_round(readback.delivery_round, language=turn.language, zone=zone)
+        lines.append(self._say(turn, "readback_delivery", moment=moment))
+        for shop, later in readback.later_rounds.items():
+            moment = describe_round(later, language=turn.language, zone=zone)
+            lines.append(self._say(turn, "readback_later", shop=shop, moment=moment))
+        lines.append(self._say(turn, "readback_question"))
+        return "\n".join(lines)
+
+    def _render_line(self, turn: Turn, line: ReadbackLine) -> str:
+        return self._say(
+            turn,
+            "readback_line",
+            amount=amount(line.quantity, line.unit, turn.language),
+            name=line.name,
+            usual=line.usual,
+            price=euros(line.total_cents),
+        )
+
+    def _yes_no(self, turn: Turn) -> tuple[Choice, ...]:
+        yes, no = self._say(turn, "yes_no_labels").split("|")
+        return (Choice(yes.lower(), yes), Choice(no.lower(), no))
