@@ -230,3 +230,21 @@ def test_simultaneous_messages_of_one_resident_lose_no_basket_update(
     with ThreadPoolExecutor(max_workers=6) as pool:
         list(pool.map(lambda m: dialogue.handle(m, now=talk.now), messages))
     assert "6x Krentenbol" in talk.send("mandje")
+
+
+def test_catalogue_changes_reach_the_next_message_without_restart(
+    talk: Talk, village: Runtime
+) -> None:
+    from catalog.csv_format import CatalogRow
+    from catalog.models import Unit
+    from catalog.service import import_rows, set_available
+    from core.database import unit_of_work
+
+    assert "hebben wij helaas niet" in talk.send("een pot honing")
+    with unit_of_work(village.sessions) as session:
+        import_rows(session, rows=[CatalogRow(shop="Bakkerij Van Rossum", sku="bak-honing",
+                    name="Bloemenhoning (pot 450 g)", unit=Unit.PIECE, price_cents=695)])  # fmt: skip
+    assert "Bloemenhoning" in talk.send("een pot honing")
+    with unit_of_work(village.sessions) as session:
+        set_available(session, sku="bak-honing", available=False)
+    assert "er nu helaas niet" in talk.send("nog een pot honing")
