@@ -242,8 +242,14 @@ def test_catalogue_changes_reach_the_next_message_without_restart(
 
     assert "hebben wij helaas niet" in talk.send("een pot honing")
     with unit_of_work(village.sessions) as session:
-        import_rows(session, rows=[CatalogRow(shop="Bakkerij Van Rossum", sku="bak-honing",
-                    name="Bloemenhoning (pot 450 g)", unit=Unit.PIECE, price_cents=695)])  # fmt: skip
+        honey = CatalogRow(
+            shop="Bakkerij Van Rossum",
+            sku="bak-honing",
+            name="Bloemenhoning (pot 450 g)",
+            unit=Unit.PIECE,
+            price_cents=695,
+        )
+        import_rows(session, rows=[honey])
     assert "Bloemenhoning" in talk.send("een pot honing")
     with unit_of_work(village.sessions) as session:
         set_available(session, sku="bak-honing", available=False)
