@@ -128,11 +128,7 @@ def _orders_per_round(session: Session) -> dict[int, int]:
         .where(Order.status != OrderStatus.CANCELLED.value, OrderPart.round_id.is_not(None))
         .group_by(OrderPart.round_id)
     )
-    return {
-        round_id: count
-        for round_id, count in session.execute(query)
-        if round_id is not None
-    }
+    return {round_id: count for round_id, count in session.execute(query) if round_id is not None}
 
 
 @rounds_app.command("list")
