@@ -49,14 +49,10 @@ ADDRESS_KIND = {
     "telegram": AddressKind.TELEGRAM,
 }
 _CHANGE_AMOUNT = re.compile(
-    r"^\s*(?:maak\s+(?:er|het|dat)\s+(?P<nl>\S+)\s+van|make\s+(?:it|that)\s+(?P<en>\S+))\b",
+    r"^\s*(?:maak\s+(?:er|het|dat)\s+(?P<nl>.+?)\s+van|make\s+(?:it|that)\s+(?P<en>.+?))"
+    r"\s*(?:graag|alstublieft|please)?[.!]?\s*$",
     re.IGNORECASE,
 )
-_SMALL_NUMBERS = {
-    "een": 1, "één": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7,
-    "acht": 8, "negen": 9, "tien": 10, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
-    "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-}  # fmt: skip
 _YES = {"ja", "yes", "j", "y", "1"}
 # Parser notes saying a weighed product was counted in pieces or containers, not weighed.
 _NO_WEIGHT = frozenset({"count_for_weighed", "container_for_weighed"})
@@ -287,7 +283,7 @@ class Dialogue:
             return False
         return not item.quantity or item.note in _NO_WEIGHT
 
-    def _add(self, turn: Turn, items: Sequence[Item]) -> None:
+    def _add(self, turn: Turn, items: Sequence[Item], *, replace: bool = False) -> None:
         basket = [dict(line) for line in turn.conversation.basket]
         for item in items:
             product = self._product(turn.session, item.sku)
@@ -302,6 +298,8 @@ class Dialogue:
                 basket.append(
                     {"sku": product.sku, "quantity": quantity, "usual": bool(item.from_history)}
                 )
+            elif replace:
+                line["quantity"] = quantity
             elif not (line["usual"] and item.from_history):
                 line["quantity"] += quantity
         self._set_basket(turn, basket)
@@ -357,7 +355,8 @@ class Dialogue:
                 turn.conversation.pending = {}
                 return False
             turn.conversation.pending = {}
-            self._add(turn, [Item(status="resolved", sku=product.sku, quantity=quantity)])
+            item = Item(status="resolved", sku=product.sku, quantity=quantity)
+            self._add(turn, [item], replace=bool(question.get("replace")))
         else:
             candidates: list[str] = question["candidates"]
             chosen = self._pick(turn, candidates, text)
@@ -415,22 +414,22 @@ class Dialogue:
         return hits.pop() if len(hits) == 1 else None
 
     def _change_amount(self, turn: Turn, text: str) -> bool:
+        """ "maak er 3 van" / "make it 500 grams": a new amount for the item added last."""
         match = _CHANGE_AMOUNT.match(text)
         basket = [dict(line) for line in turn.conversation.basket]
         if match is None or not basket:
             return False
-        word = (match.group("nl") or match.group("en") or "").lower()
-        amount = int(word) if word.isdigit() else _SMALL_NUMBERS.get(word)
-        if not amount:
-            return False
-        line = basket[-1]
-        product = self._product(turn.session, line["sku"])
+        product = self._product(turn.session, basket[-1]["sku"])
         if product is None:
             return False
-        # For weighed products a bare number means as many hundreds of grams ("ons").
-        line["quantity"] = amount * 100 if product.unit == "kg" and amount < 20 else amount
-        self._set_basket(turn, basket)
         self._understood(turn)
+        quantity = self._quantity_of(turn, product, match.group("nl") or match.group("en"))
+        if quantity is None:
+            # "maak er 3 van" for cheese: 3 what? Ask rather than guess grams.
+            self._ask(turn, [{"type": "amount", "sku": product.sku, "replace": True}])
+            return True
+        basket[-1]["quantity"] = quantity
+        self._set_basket(turn, basket)
         self._read_back(turn)
         return True
 
@@ -556,7 +555,14 @@ class Dialogue:
             self._reply(turn, "cancel_kept", number=order.id)
             return True
         try:
-            cancel_order(turn.session, order=order, now=turn.now)
+            cancel_order(
+                turn.session,
+                order=order,
+                now=turn.now,
+                channel=turn.message.channel,
+                recipient=turn.message.sender,
+                zone=self._settings.zone,
+            )
         except CancelTooLateError:
             self._reply(turn, "too_late", number=order.id, **self._coordinator())
             return True

@@ -49,6 +49,14 @@ TRANSCRIPTS: dict[str, list[tuple[str, list[str]]]] = {
     "change the amount of the last item": [
         ("een krentenbol", ["1x Krentenbol"]),
         ("maak er 3 van", ["3x Krentenbol", "Klopt dit?"]),
+        ("200 gram kipfilet", ["3x Krentenbol", "200 g Kipfilet"]),
+        ("maak er een pond van", ["500 g Kipfilet", "!200 g"]),
+        ("maak er 2 van", ["Hoeveel Kipfilet wilt u?"]),
+        ("3 ons", ["300 g Kipfilet", "Klopt dit?"]),
+    ],
+    "a weighed product without a weight is asked for": [
+        ("kipfilet", ["Hoeveel Kipfilet wilt u?"]),
+        ("400 gram", ["400 g Kipfilet", "Klopt dit?"]),
     ],
     "remove an item, then say no and change": [
         ("3 krentenbollen en een rookworst", ["Krentenbol", "Rookworst"]),
