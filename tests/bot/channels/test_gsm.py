@@ -46,7 +46,7 @@ def test_dutch_text_becomes_gsm7() -> None:
     # É and é are in GSM-7; ë, ĳ, € and typographic punctuation are not.
     text = "Één brood, ’s ochtends: € 3,45 – tweeëntwintig “ja”… ĳs"
     converted = to_gsm7(text)
-    assert converted == "Één brood, 's ochtends: EUR 3,45 - tweeentwintig \"ja\"... ijs"
+    assert converted == 'Één brood, \'s ochtends: EUR 3,45 - tweeentwintig "ja"... ijs'
     assert is_gsm7(converted)
 
 
