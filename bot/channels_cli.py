@@ -19,11 +19,13 @@ def serve(
 ) -> None:
     """Run the webhooks (Twilio SMS, WhatsApp, voice; Telegram) and the outbox worker."""
     from bot.secrets import load_secrets
+    from bot.senders import outbox_log_path
+    from bot.settings import config_path
     from bot.web import Service, build_server
 
     runtime = _runtime(config, demo)
     secrets = load_secrets(runtime.settings)
-    service = Service(runtime, secrets=secrets)
+    service = Service(runtime, secrets=secrets, log_file=outbox_log_path(config_path(config)))
     try:
         build_server(service.app, host=host, port=port).run()
     finally:
@@ -47,6 +49,8 @@ def telegram(
     from bot.channels.words import ChannelWords
     from bot.channels.worker import BackgroundWorker, outbox_tick
     from bot.secrets import load_secrets
+    from bot.senders import default_senders, outbox_log_path
+    from bot.settings import config_path
     from bot.web import TELEGRAM_UPDATES
     from bot.wiring import build_dialogue
 
@@ -67,7 +71,8 @@ def telegram(
     application = TelegramBot(
         dialogue=dialogue, sessions=runtime.sessions, settings=settings, words=ChannelWords()
     ).build(token=secrets.telegram_bot_token, base_url=secrets.telegram_api_base_url, polling=True)
-    senders = ChannelSenders(runtime, secrets)
+    others = default_senders(log_file=outbox_log_path(config_path(config)), echo=typer.echo)
+    senders = ChannelSenders(runtime, secrets, others=others)
     background = BackgroundWorker(outbox_tick(runtime, senders.senders)) if worker else None
     if background is not None:
         background.start()

@@ -12,6 +12,7 @@ import socket
 from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import uvicorn
@@ -239,14 +240,19 @@ class Service:
         secrets: Secrets,
         parser: Parser | None = None,
         worker_interval: float = 5.0,
+        log_file: Path | None = None,
     ) -> None:
         from bot.channels.senders import ChannelSenders
         from bot.channels.worker import outbox_tick
+        from bot.senders import default_senders
         from bot.wiring import build_dialogue
 
         self.parser = parser or Parser()
         self.dialogue = build_dialogue(runtime, parser=self.parser)
-        self.senders = ChannelSenders(runtime, secrets)
+        # Channels that are off (and the "log" channel) go to the outbox log, as with
+        # `dorpsplein worker`; the enabled ones replace them with real senders.
+        others = default_senders(log_file=log_file, echo=log.info) if log_file else None
+        self.senders = ChannelSenders(runtime, secrets, others=others)
         self.worker = BackgroundWorker(
             outbox_tick(runtime, self.senders.senders), interval=worker_interval
         )
