@@ -7,7 +7,6 @@ to 70 characters, and a confirmation must fit in two or three segments.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -17,52 +16,12 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from core.gsm7 import to_gsm7
 from orders.models import DeliveryRound, Order
 from orders.pricing import format_euros
 
 LANGUAGES = ("nl", "en")
 SHOP_LANGUAGE = "nl"
-
-# GSM 03.38 default alphabet; anything else forces UCS-2 for the whole message.
-_GSM7_BASIC = set(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-_GSM7_EXTENDED = set("^{}\\[~]|€\f")
-# Typography phones like to insert, and its plain counterpart.
-_PLAIN = {
-    "€": "EUR", "‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "…": "...",
-    "\u00a0": " ", "×": "x", "½": "1/2", "¼": "1/4",
-}  # fmt: skip
-
-
-def to_gsm7(text: str) -> str:
-    """Text that an SMS carries in GSM-7: "€" becomes "EUR", accents are dropped."""
-    out: list[str] = []
-    for char in text:
-        if char in _PLAIN:
-            out.append(_PLAIN[char])
-        elif char.isascii():
-            out.append(char)
-        else:
-            # Even letters GSM-7 has (é, ü) become plain: short Dutch texts read fine without
-            # them, and some networks still mangle the national ones.
-            plain = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode()
-            out.append(plain or "?")
-    return "".join(out)
-
-
-def sms_segments(text: str) -> int:
-    """How many SMS messages the text costs."""
-    if all(char in _GSM7_BASIC or char in _GSM7_EXTENDED for char in text):
-        length = sum(2 if char in _GSM7_EXTENDED else 1 for char in text)
-        single, multi = 160, 153
-    else:
-        length = len(text.encode("utf-16-le")) // 2
-        single, multi = 70, 67
-    if length <= single:
-        return 1
-    return -(-length // multi)
 
 
 def euros(cents: int) -> str:

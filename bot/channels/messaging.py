@@ -19,10 +19,10 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 from twilio.twiml.messaging_response import MessagingResponse
 
-from bot.channels.gsm import count_segments, to_gsm7
 from bot.dialogue import Dialogue
 from bot.messages import InboundMessage, Reply
 from core.database import unit_of_work, utcnow
+from core.gsm7 import count_segments, to_gsm7
 from orders.calls import is_opted_out, opt_in, opt_out
 
 OPT_OUT_KEYWORDS = frozenset(

@@ -18,9 +18,9 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from bot.channels.gsm import count_segments, to_gsm7
 from bot.settings import WhatsAppTemplate
 from core.database import utcnow
+from core.gsm7 import count_segments, to_gsm7
 from orders.calls import is_opted_out
 from orders.models import InboundMessage as InboundRecord
 from orders.outbox import OutgoingMessage, PermanentSendError, TransientSendError

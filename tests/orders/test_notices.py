@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 
 from orders.models import DeliveryRound
-from orders.notices import amount, describe_round, euros, sms_segments, to_gsm7, total_amount
+from orders.notices import amount, describe_round, euros, total_amount
 from tests.orders.conftest import AMSTERDAM, local
 
 
@@ -51,24 +51,3 @@ def test_amounts(quantity: int, unit: str, language: str, line: str, total: str)
 def test_euros() -> None:
     assert euros(1234) == "€ 12,34"
     assert euros(5) == "€ 0,05"
-
-
-def test_sms_text_is_made_gsm7_and_costs_fewer_segments() -> None:
-    text = "Crème fraîche, één ons paté en 2 kaasbroodjes: € 12,34 – dank u wel… " * 2
-    safe = to_gsm7(text)
-    assert safe.startswith(
-        "Creme fraiche, een ons pate en 2 kaasbroodjes: EUR 12,34 - dank u wel..."
-    )
-    assert safe.isascii()
-    assert sms_segments(text) == 3  # UCS-2: 67 characters a segment
-    assert sms_segments(safe) == 1
-
-
-def test_segments_count_like_a_phone_does() -> None:
-    assert sms_segments("a" * 160) == 1
-    assert sms_segments("a" * 161) == 2
-    assert sms_segments("a" * 306) == 2
-    assert sms_segments("a" * 307) == 3
-    assert sms_segments("€" * 80) == 1  # an escape character in GSM-7 counts twice
-    assert sms_segments("ë" * 70) == 1
-    assert sms_segments("ë" * 71) == 2

@@ -6,8 +6,8 @@ import xml.etree.ElementTree as ET
 
 from sqlalchemy import func, select
 
-from bot.channels.gsm import count_segments, is_gsm7
 from core.database import unit_of_work
+from core.gsm7 import count_segments, is_gsm7
 from orders.calls import is_opted_out
 from orders.models import InboundMessage as InboundRecord
 from orders.models import Order, OrderPart, OutboxMessage

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.channels.gsm import count_segments, is_gsm7, to_gsm7
+from core.gsm7 import count_segments, is_gsm7, to_gsm7
 
 
 @pytest.mark.parametrize(
