@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli import ConfigOption, DemoOption, _runtime, operator_errors
+from bot.cli_support import ConfigOption, DemoOption, operator_errors, runtime_for
 from core.errors import ConfigError
 
 
@@ -23,7 +23,7 @@ def serve(
     from bot.settings import config_path
     from bot.web import Service, build_server
 
-    runtime = _runtime(config, demo)
+    runtime = runtime_for(config, demo)
     secrets = load_secrets(runtime.settings)
     service = Service(runtime, secrets=secrets, log_file=outbox_log_path(config_path(config)))
     try:
@@ -47,12 +47,12 @@ def telegram(
     from bot.channels.senders import ChannelSenders
     from bot.channels.telegram_bot import TelegramBot
     from bot.channels.words import ChannelWords
-    from bot.channels.worker import BackgroundWorker, outbox_tick
     from bot.secrets import load_secrets
     from bot.senders import default_senders, outbox_log_path
     from bot.settings import config_path
     from bot.web import TELEGRAM_UPDATES
     from bot.wiring import build_dialogue
+    from bot.worker import BackgroundWorker, logged_pass
 
     if not polling:
         typer.echo(
@@ -61,7 +61,7 @@ def telegram(
             err=True,
         )
         raise typer.Exit(2)
-    runtime = _runtime(config, demo)
+    runtime = runtime_for(config, demo)
     settings = runtime.settings
     if not settings.channels.telegram.enabled:
         raise ConfigError(key="channels.telegram.enabled", reason="set it to true to use Telegram")
@@ -73,7 +73,7 @@ def telegram(
     ).build(token=secrets.telegram_bot_token, base_url=secrets.telegram_api_base_url, polling=True)
     others = default_senders(log_file=outbox_log_path(config_path(config)), echo=typer.echo)
     senders = ChannelSenders(runtime, secrets, others=others)
-    background = BackgroundWorker(outbox_tick(runtime, senders.senders)) if worker else None
+    background = BackgroundWorker(logged_pass(runtime, senders.senders)) if worker else None
     if background is not None:
         background.start()
     typer.echo("Telegram bot running by long polling; Ctrl-C stops it.", err=True)
@@ -84,8 +84,3 @@ def telegram(
         if background is not None:
             background.stop()
         senders.close()
-
-
-def register(app: typer.Typer) -> None:
-    app.command("serve")(serve)
-    app.command("telegram")(telegram)

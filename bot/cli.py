@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Annotated
 
 import typer
 
-from bot.wiring import Runtime, start
-from catalog.errors import CatalogFileError
-from core.errors import ConfigError, DorpspleinError
+from bot.channels_cli import serve, telegram
+from bot.cli_support import ConfigOption, DemoOption, operator_errors, runtime_for
+from bot.operator_cli import orders_app, outbox_app, rounds_app, worker
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -28,43 +26,12 @@ app.add_typer(catalog_app, name="catalog")
 app.add_typer(residents_app, name="residents")
 rasa_app = typer.Typer(no_args_is_help=True, help="Interoperability with Rasa.")
 app.add_typer(rasa_app, name="rasa")
-
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option("--config", envvar="DORPSPLEIN_CONFIG", help="Path of config.yml."),
-]
-DemoOption = Annotated[
-    bool, typer.Option("--demo", help="Use the demo village in its own SQLite database.")
-]
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def operator_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Turn our errors into one clear line for the operator and a non-zero exit status."""
-
-    @wraps(func)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return func(*args, **kwargs)
-        except ConfigError as error:
-            typer.echo(f"Configuration error in {error.key}: {error.reason}", err=True)
-            raise typer.Exit(2) from None
-        except CatalogFileError as error:
-            for problem in error.problems:
-                typer.echo(f"line {problem.line}: {problem.reason}", err=True)
-            typer.echo("Nothing was imported.", err=True)
-            raise typer.Exit(1) from None
-        except DorpspleinError as error:
-            typer.echo(f"Error: {error}", err=True)
-            raise typer.Exit(1) from None
-
-    return wrapper
-
-
-def _runtime(config: Path | None, demo: bool = False) -> Runtime:
-    return start(config=config, demo=demo)
+app.add_typer(orders_app, name="orders")
+app.add_typer(rounds_app, name="rounds")
+app.add_typer(outbox_app, name="outbox")
+app.command("worker")(worker)
+app.command("serve")(serve)
+app.command("telegram")(telegram)
 
 
 @db_app.command("upgrade")
@@ -93,7 +60,7 @@ def catalog_import(
     from core.database import unit_of_work
 
     rows = parse_catalog(file.read_bytes())
-    runtime = _runtime(config)
+    runtime = runtime_for(config)
     with unit_of_work(runtime.sessions) as session:
         report = import_rows(session, rows=rows)
     typer.echo(
@@ -115,7 +82,7 @@ def catalog_export(
     from catalog.service import export_rows
     from core.database import unit_of_work
 
-    with unit_of_work(_runtime(config).sessions) as session:
+    with unit_of_work(runtime_for(config).sessions) as session:
         text = render_catalog(export_rows(session))
     if output is None:
         sys.stdout.write(text)
@@ -131,7 +98,7 @@ def catalog_list(config: ConfigOption = None, demo: DemoOption = False) -> None:
     from core.database import unit_of_work
     from orders.pricing import format_euros
 
-    with unit_of_work(_runtime(config, demo).sessions) as session:
+    with unit_of_work(runtime_for(config, demo).sessions) as session:
         products = all_products(session)
         shop = None
         for product in products:
@@ -158,7 +125,7 @@ def catalog_available(
     from catalog.service import set_available
     from core.database import unit_of_work
 
-    with unit_of_work(_runtime(config).sessions) as session:
+    with unit_of_work(runtime_for(config).sessions) as session:
         product = set_available(session, sku=sku, available=available)
         typer.echo(f"{product.name}: {'available' if available else 'not available'}")
 
@@ -181,7 +148,7 @@ def residents_add(
     if language not in ("nl", "en"):
         typer.echo("Error: --language must be nl or en", err=True)
         raise typer.Exit(2)
-    runtime = _runtime(config)
+    runtime = runtime_for(config)
     with unit_of_work(runtime.sessions) as session:
         resident = add_resident(
             session,
@@ -208,7 +175,7 @@ def residents_list(
     from core.database import unit_of_work
     from orders.residents import list_residents
 
-    with unit_of_work(_runtime(config).sessions) as session:
+    with unit_of_work(runtime_for(config).sessions) as session:
         residents = list_residents(session)
         if as_json:
             rows = [
@@ -245,7 +212,7 @@ def chat_command(
     from core.database import unit_of_work
     from orders.residents import first_phone, normalise_phone
 
-    runtime = _runtime(config, demo)
+    runtime = runtime_for(config, demo)
     if as_phone is None:
         with unit_of_work(runtime.sessions) as session:
             as_phone = first_phone(session)
@@ -277,7 +244,7 @@ def rasa_export(
     if catalog is not None:
         products = [entry_from_row(row) for row in parse_catalog(catalog.read_bytes())]
     else:
-        with unit_of_work(_runtime(config, demo).sessions) as session:
+        with unit_of_work(runtime_for(config, demo).sessions) as session:
             products = [entry_from_product(p) for p in all_products(session)]
     for path in write_project(directory, intents=training_examples(), products=products):
         typer.echo(f"wrote {path}")
@@ -306,20 +273,6 @@ def parse(
     if catalog is not None:
         index = index_from_rows(parse_catalog(catalog.read_bytes()))
     else:
-        with unit_of_work(_runtime(config, demo).sessions) as session:
+        with unit_of_work(runtime_for(config, demo).sessions) as session:
             index = index_from_database(session)
     run_parse(sys.stdin, sys.stdout, parser=Parser(), catalog=index, fmt=fmt)
-
-
-# -- channels: the web app with its webhooks, and Telegram by long polling --------------------
-from bot.channels_cli import register as register_channels  # noqa: E402
-
-register_channels(app)
-
-
-from bot.operator_cli import orders_app, outbox_app, rounds_app, worker  # noqa: E402
-
-app.add_typer(orders_app, name="orders")
-app.add_typer(rounds_app, name="rounds")
-app.add_typer(outbox_app, name="outbox")
-app.command("worker")(worker)

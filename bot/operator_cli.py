@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -13,20 +12,19 @@ import typer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.cli import ConfigOption, DemoOption, _runtime, operator_errors
-from bot.round_plan import courier_recipient
+from bot.cli_support import ConfigOption, DemoOption, operator_errors, runtime_for
 from bot.senders import default_senders, outbox_log_path
 from bot.settings import config_path
 from bot.wiring import Runtime
+from bot.worker import close_due_rounds, close_now, work_once
 from core.database import unit_of_work, utcnow
-from orders.closing import CloseReport, close_round
+from orders.closing import CloseReport
 from orders.models import DeliveryRound, Order, OrderPart, OrderStatus, OutboxStatus
 from orders.notices import describe_round
-from orders.outbox import Sender, list_outbox
-from orders.outbox import deliver_due as deliver_outbox
+from orders.outbox import list_outbox
 from orders.placing import list_orders
 from orders.pricing import format_euros
-from orders.rounds import list_rounds, round_by_id, rounds_due_for_closing
+from orders.rounds import list_rounds, round_by_id
 
 orders_app: typer.Typer = typer.Typer(
     no_args_is_help=True, help="Orders and what each shop prepares."
@@ -39,7 +37,6 @@ outbox_app: typer.Typer = typer.Typer(
 )
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
-BATCH = 50
 
 
 def _when(delivery_round: DeliveryRound | None, zone: ZoneInfo) -> str:
@@ -99,7 +96,7 @@ def orders_list(
     as_json: JsonOption = False, config: ConfigOption = None, demo: DemoOption = False
 ) -> None:
     """List orders with their status, round, total and per shop the lines."""
-    runtime = _runtime(config, demo)
+    runtime = runtime_for(config, demo)
     zone = runtime.settings.zone
     with unit_of_work(runtime.sessions) as session:
         rows = [_order_row(order, zone) for order in list_orders(session)]
@@ -137,7 +134,7 @@ def rounds_list(
     as_json: JsonOption = False, config: ConfigOption = None, demo: DemoOption = False
 ) -> None:
     """List delivery rounds with their cut-off, status and number of orders."""
-    runtime = _runtime(config, demo)
+    runtime = runtime_for(config, demo)
     zone = runtime.settings.zone
     with unit_of_work(runtime.sessions) as session:
         counts = _orders_per_round(session)
@@ -166,17 +163,6 @@ def rounds_list(
     typer.echo(f"{len(rows)} rounds")
 
 
-def _close(runtime: Runtime, *, round_id: int, now: datetime) -> CloseReport:
-    with unit_of_work(runtime.sessions) as session:
-        return close_round(
-            session,
-            round=round_by_id(session, round_id=round_id),
-            now=now,
-            courier=courier_recipient(runtime.settings),
-            zone=runtime.settings.zone,
-        )
-
-
 def _say_closed(runtime: Runtime, report: CloseReport) -> None:
     with runtime.sessions() as session:
         when = _when(round_by_id(session, round_id=report.round_id), runtime.settings.zone)
@@ -191,18 +177,6 @@ def _say_closed(runtime: Runtime, report: CloseReport) -> None:
         )
 
 
-def close_due_rounds(runtime: Runtime, *, now: datetime) -> list[CloseReport]:
-    """Close every round whose cut-off has passed, each in a transaction of its own."""
-    with runtime.sessions() as session:
-        due = [r.id for r in rounds_due_for_closing(session, now=now)]
-    reports = []
-    for round_id in due:
-        report = _close(runtime, round_id=round_id, now=now)
-        _say_closed(runtime, report)
-        reports.append(report)
-    return reports
-
-
 @rounds_app.command("close")
 @operator_errors
 def rounds_close(
@@ -214,12 +188,15 @@ def rounds_close(
     demo: DemoOption = False,
 ) -> None:
     """Close rounds whose cut-off has passed: shops and courier get their lists."""
-    runtime = _runtime(config, demo)
+    runtime = runtime_for(config, demo)
     now = utcnow()
     if round_id is not None:
-        _say_closed(runtime, _close(runtime, round_id=round_id, now=now))
+        _say_closed(runtime, close_now(runtime, round_id=round_id, now=now))
         return
-    if not close_due_rounds(runtime, now=now):
+    reports = close_due_rounds(runtime, now=now)
+    for report in reports:
+        _say_closed(runtime, report)
+    if not reports:
         typer.echo("No round has reached its cut-off.")
 
 
@@ -234,7 +211,7 @@ def outbox_list(
     demo: DemoOption = False,
 ) -> None:
     """List outgoing messages: to whom, how, and whether they went."""
-    runtime = _runtime(config, demo)
+    runtime = runtime_for(config, demo)
     with unit_of_work(runtime.sessions) as session:
         rows: list[dict[str, Any]] = [
             {
@@ -267,7 +244,8 @@ def outbox_list(
     typer.echo(f"{len(rows)} messages")
 
 
-def _worker(
+@operator_errors
+def worker(
     once: Annotated[bool, typer.Option("--once", help="One pass, then stop.")] = False,
     interval: Annotated[
         float, typer.Option("--interval", min=0.1, help="Seconds between passes.")
@@ -276,34 +254,31 @@ def _worker(
     demo: DemoOption = False,
 ) -> None:
     """Close rounds at their cut-off and send what waits in the outbox."""
-    runtime = _runtime(config, demo)
+    from bot.channels.senders import ChannelSenders
+    from bot.secrets import load_secrets
+
+    runtime = runtime_for(config, demo)
     log_file = outbox_log_path(config_path(config))
-    senders = default_senders(log_file=log_file, echo=typer.echo)
-    typer.echo(f"Worker started; messages without a real sender yet go to {log_file}", err=True)
+    others = default_senders(log_file=log_file, echo=typer.echo)
+    secrets = load_secrets(runtime.settings, telegram_webhook=False)
+    senders = ChannelSenders(runtime, secrets, others=others)
+    typer.echo(f"Worker started; channels that are off go to {log_file}", err=True)
     try:
         while True:
-            _one_pass(runtime, senders=senders)
+            report = work_once(runtime, senders=senders.senders)
+            for closed in report.closed:
+                _say_closed(runtime, closed)
+            sent = report.delivered
+            if sent.claimed:
+                typer.echo(
+                    f"Outbox: {sent.sent} sent, {sent.retried} to retry, {sent.failed} failed."
+                )
+            for message_id, reason in sent.failures:
+                typer.echo(f"Message {message_id} failed: {reason}", err=True)
             if once:
                 return
             time.sleep(interval)
     except KeyboardInterrupt:
         typer.echo("Worker stopped.", err=True)
-
-
-# Annotated, because bot.cli imports this module back while mypy walks the cycle.
-worker: Callable[..., None] = operator_errors(_worker)
-
-
-def _one_pass(runtime: Runtime, *, senders: Mapping[str, Sender]) -> None:
-    now = utcnow()
-    close_due_rounds(runtime, now=now)
-    while True:
-        report = deliver_outbox(runtime.sessions, senders=senders, now=now, limit=BATCH)
-        if report.claimed:
-            typer.echo(
-                f"Outbox: {report.sent} sent, {report.retried} to retry, {report.failed} failed."
-            )
-        for message_id, reason in report.failures:
-            typer.echo(f"Message {message_id} failed: {reason}", err=True)
-        if report.claimed < BATCH:
-            return
+    finally:
+        senders.close()

@@ -27,11 +27,11 @@ from bot.channels.messaging import Messaging
 from bot.channels.telegram_bot import TelegramApp, TelegramBot
 from bot.channels.voice import CallRequest, VoiceCalls
 from bot.channels.words import ChannelWords
-from bot.channels.worker import BackgroundWorker
 from bot.dialogue import Dialogue
 from bot.secrets import Secrets, twilio_in_use
 from bot.wiring import Runtime
 from bot.words import Words
+from bot.worker import BackgroundWorker
 from nlu import Parser
 
 log = logging.getLogger(__name__)
@@ -243,9 +243,9 @@ class Service:
         log_file: Path | None = None,
     ) -> None:
         from bot.channels.senders import ChannelSenders
-        from bot.channels.worker import outbox_tick
         from bot.senders import default_senders
         from bot.wiring import build_dialogue
+        from bot.worker import logged_pass
 
         self.parser = parser or Parser()
         self.dialogue = build_dialogue(runtime, parser=self.parser)
@@ -254,7 +254,7 @@ class Service:
         others = default_senders(log_file=log_file, echo=log.info) if log_file else None
         self.senders = ChannelSenders(runtime, secrets, others=others)
         self.worker = BackgroundWorker(
-            outbox_tick(runtime, self.senders.senders), interval=worker_interval
+            logged_pass(runtime, self.senders.senders), interval=worker_interval
         )
         self.app = create_app(
             runtime, self.dialogue, secrets=secrets, parser=self.parser, worker=self.worker

@@ -1,0 +1,111 @@
+"""The worker: closes rounds at their cut-off and sends what the outbox holds.
+
+`dorpsplein worker` runs passes in a loop; `serve` runs them in a background thread.
+
+One process is enough for a village; with PostgreSQL more processes may run the same loop
+(rows are claimed with SKIP LOCKED and rounds are locked while closing).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.round_plan import courier_recipient
+from bot.wiring import Runtime
+from core.database import unit_of_work, utcnow
+from orders.closing import CloseReport, close_round
+from orders.outbox import DeliveryReport, Sender, deliver_due
+from orders.rounds import round_by_id, rounds_due_for_closing
+
+log = logging.getLogger(__name__)
+BATCH = 50
+
+
+@dataclass
+class WorkReport:
+    closed: list[CloseReport] = field(default_factory=list)
+    delivered: DeliveryReport = field(default_factory=DeliveryReport)
+
+
+def close_now(runtime: Runtime, *, round_id: int, now: datetime) -> CloseReport:
+    """Close one round (even before its cut-off): shops and courier get their lists."""
+    with unit_of_work(runtime.sessions) as session:
+        return close_round(
+            session,
+            round=round_by_id(session, round_id=round_id),
+            now=now,
+            courier=courier_recipient(runtime.settings),
+            zone=runtime.settings.zone,
+        )
+
+
+def close_due_rounds(runtime: Runtime, *, now: datetime) -> list[CloseReport]:
+    """Close every round whose cut-off has passed, each in a transaction of its own."""
+    with runtime.sessions() as session:
+        due = [r.id for r in rounds_due_for_closing(session, now=now)]
+    return [close_now(runtime, round_id=round_id, now=now) for round_id in due]
+
+
+def work_once(
+    runtime: Runtime, *, senders: Mapping[str, Sender], now: datetime | None = None
+) -> WorkReport:
+    """One pass of the worker: close rounds whose cut-off passed, then send all that is due."""
+    now = now or utcnow()
+    report = WorkReport(closed=close_due_rounds(runtime, now=now))
+    while True:
+        batch = deliver_due(runtime.sessions, senders=senders, now=now, limit=BATCH)
+        total = report.delivered
+        total.sent += batch.sent
+        total.retried += batch.retried
+        total.failed += batch.failed
+        total.failures += batch.failures
+        if batch.claimed < BATCH:
+            return report
+
+
+def logged_pass(runtime: Runtime, senders: Mapping[str, Sender]) -> Callable[[], None]:
+    """A worker pass for a background thread: failures go to the log."""
+
+    def tick() -> None:
+        report = work_once(runtime, senders=senders)
+        for message_id, reason in report.delivered.failures:
+            log.warning("outbox message %s failed: %s", message_id, reason)
+
+    return tick
+
+
+class BackgroundWorker:
+    def __init__(self, tick: Callable[[], None], *, interval: float = 5.0) -> None:
+        self._tick = tick
+        self._interval = interval
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="outbox-worker", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        """Run the next tick now: a reply is waiting in the outbox."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._tick()
+            except Exception:
+                # A database hiccup must not end the loop; the next tick tries again.
+                log.exception("outbox worker tick failed")
+            self._wake.wait(self._interval)
+            self._wake.clear()
