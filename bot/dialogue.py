@@ -178,11 +178,7 @@ class Dialogue:
         if self._change_amount(turn, text):
             return
         index = self._catalog.refresh(turn.session)
-        history = [
-            [HistoryLine(sku=sku, quantity=quantity) for sku, quantity in past]
-            for past in order_history(turn.session, resident_id=turn.resident.id)
-        ]
-        meaning = self._parser.parse(text, catalog=index, history=history)
+        meaning = self._parser.parse(text, catalog=index, history=self._history(turn))
         self._follow_language(turn, meaning, text)
         if meaning.confidence < 0.5 and not meaning.items:
             self._misunderstood(turn)
@@ -199,6 +195,13 @@ class Dialogue:
             "show_basket": self._show_basket,
         }.get(meaning.intent, self._order)
         handler(turn, meaning)
+
+    @staticmethod
+    def _history(turn: Turn) -> list[list[HistoryLine]]:
+        return [
+            [HistoryLine(sku=sku, quantity=quantity) for sku, quantity in past]
+            for past in order_history(turn.session, resident_id=turn.resident.id)
+        ]
 
     def _say(self, turn: Turn, key: str, **values: Any) -> str:
         return self._words(key, turn.language, **values)
@@ -600,10 +603,7 @@ class Dialogue:
 
     def _usual_words(self, turn: Turn) -> str:
         index = self._catalog.refresh(turn.session)
-        history = [
-            [HistoryLine(sku=sku, quantity=quantity) for sku, quantity in past]
-            for past in order_history(turn.session, resident_id=turn.resident.id)
-        ]
+        history = self._history(turn)
         if not history:
             return ""
         usual = self._parser.parse("het gewone", catalog=index, history=history)
