@@ -22,7 +22,7 @@ from orders.closing import CloseReport
 from orders.models import DeliveryRound, Order, OrderPart, OrderStatus, OutboxStatus
 from orders.notices import describe_round
 from orders.outbox import list_outbox
-from orders.placing import list_orders
+from orders.placing import list_orders, order_by_id, set_status
 from orders.pricing import format_euros
 from orders.rounds import list_rounds, round_by_id
 
@@ -116,6 +116,22 @@ def orders_list(
                 later = f"  (later: {part['round']['description']})"
             typer.echo(f"         {part['shop']}: {lines}{later}")
     typer.echo(f"{len(rows)} orders")
+
+
+@orders_app.command("status")
+@operator_errors
+def orders_status(
+    order_id: Annotated[int, typer.Argument(metavar="ORDER")],
+    status: Annotated[OrderStatus, typer.Argument(help="ready, out_for_delivery or delivered")],
+    config: ConfigOption = None,
+    demo: DemoOption = False,
+) -> None:
+    """Move an order on after its round closed (out_for_delivery tells the resident)."""
+    runtime = runtime_for(config, demo)
+    with unit_of_work(runtime.sessions) as session:
+        order = order_by_id(session, order_id=order_id)
+        set_status(session, order=order, status=status, now=utcnow())
+    typer.echo(f"Order {order_id}: {status.value}")
 
 
 def _orders_per_round(session: Session) -> dict[int, int]:

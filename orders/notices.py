@@ -136,6 +136,11 @@ def cancellation_text(order: Order, *, zone: ZoneInfo | None, sms_safe: bool = F
     return render(f"cancellation.{language}.j2", sms_safe=sms_safe, order=order, moment=moment)
 
 
+def on_the_way_text(order: Order, *, sms_safe: bool = False) -> str:
+    language = _language(order.resident.language)
+    return render(f"on_the_way.{language}.j2", sms_safe=sms_safe, order=order)
+
+
 # -- shop and courier ----------------------------------------------------------------------
 
 

@@ -26,7 +26,7 @@ from orders.models import (
     OrderStatus,
     Resident,
 )
-from orders.notices import cancellation_text, confirmation_text
+from orders.notices import cancellation_text, confirmation_text, on_the_way_text
 from orders.outbox import Recipient, enqueue
 from orders.rounds import ROUND_CLOSED, RoundPlan, next_round, next_round_for_shop
 from orders.split import WantedLine, build_order
@@ -197,10 +197,11 @@ def list_orders(session: Session, *, status: OrderStatus | None = None) -> list[
     return list(session.scalars(query))
 
 
-def set_status(session: Session, *, order: Order, status: OrderStatus) -> Order:
+def set_status(session: Session, *, order: Order, status: OrderStatus, now: datetime) -> Order:
     """Move an order on after its round closed: ready, out for delivery, delivered.
 
     Steps may be skipped (a courier marks delivered straight away) but never taken back.
+    When the courier sets out, the resident is told, so she can be at home.
     """
     current = OrderStatus(order.status)
     if (
@@ -210,6 +211,18 @@ def set_status(session: Session, *, order: Order, status: OrderStatus) -> Order:
     ):
         raise StatusChangeError(order_id=order.id, current=current.value, wanted=status.value)
     order.status = status.value
+    if status is OrderStatus.OUT_FOR_DELIVERY:
+        to = reach(order.resident)
+        enqueue(
+            session,
+            kind="order_on_the_way",
+            channel=to.channel,
+            recipient=to.address,
+            recipient_name=to.name,
+            text=on_the_way_text(order, sms_safe=to.channel == "sms"),
+            payload={"order_id": order.id},
+            now=now,
+        )
     session.flush()
     return order
 

@@ -156,3 +156,26 @@ def test_worker_once_closes_due_rounds_and_sends_everything(
     # Nothing is sent twice.
     second = run(config_file, "worker", "--once")
     assert "Outbox:" not in second
+
+
+def test_courier_sets_out_and_the_resident_is_told(
+    config_file: Path, village: dict[str, int]
+) -> None:
+    order = str(village["jansen"])
+    early = runner.invoke(
+        app, ["orders", "status", order, "delivered", "--config", str(config_file)]
+    )
+    assert early.exit_code == 1
+    assert "cannot go from placed to delivered" in early.output
+    run(config_file, "rounds", "close")
+    assert f"Order {order}: out_for_delivery" in run(
+        config_file, "orders", "status", order, "out_for_delivery"
+    )
+    outbox = json.loads(run(config_file, "outbox", "list", "--json"))
+    told = [m for m in outbox if m["kind"] == "order_on_the_way"]
+    assert len(told) == 1
+    assert told[0]["recipient"] == "+31612340001"
+    assert "koerier is onderweg" in told[0]["text"]
+    run(config_file, "orders", "status", order, "delivered")
+    listed = json.loads(run(config_file, "orders", "list", "--json"))
+    assert next(o for o in listed if o["id"] == village["jansen"])["status"] == "delivered"

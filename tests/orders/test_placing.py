@@ -21,6 +21,7 @@ from orders.errors import (
     StatusChangeError,
 )
 from orders.models import OrderStatus, OutboxMessage
+from orders.outbox import list_outbox
 from orders.placing import (
     cancel_order,
     list_orders,
@@ -246,7 +247,7 @@ def test_open_orders_are_the_ones_still_on_their_way(
         assert [o.id for o in open_orders(session, resident_id=jansen.id)] == [first, second]
         order = order_by_id(session, order_id=first)
         order.status = OrderStatus.NOTIFIED.value
-        set_status(session, order=order, status=OrderStatus.DELIVERED)
+        set_status(session, order=order, status=OrderStatus.DELIVERED, now=MONDAY_MORNING)
         assert [o.id for o in open_orders(session, resident_id=jansen.id)] == [second]
         # The demo history (delivered) is listed too, but is not open.
         assert {first, second} < {o.id for o in list_orders(session)}
@@ -259,14 +260,18 @@ def test_status_only_moves_forward_after_the_round_closed(
     with unit_of_work(village) as session:
         order = order_by_id(session, order_id=order_id)
         with pytest.raises(StatusChangeError):  # shops have not been told yet
-            set_status(session, order=order, status=OrderStatus.READY)
+            set_status(session, order=order, status=OrderStatus.READY, now=MONDAY_MORNING)
         order.status = OrderStatus.NOTIFIED.value
-        set_status(session, order=order, status=OrderStatus.READY)
-        set_status(session, order=order, status=OrderStatus.OUT_FOR_DELIVERY)
+        set_status(session, order=order, status=OrderStatus.READY, now=MONDAY_MORNING)
+        before = len(list_outbox(session))
+        set_status(session, order=order, status=OrderStatus.OUT_FOR_DELIVERY, now=MONDAY_MORNING)
+        on_the_way = list_outbox(session)[before:]
+        assert [m.kind for m in on_the_way] == ["order_on_the_way"]
+        assert "koerier is onderweg" in on_the_way[0].text
         with pytest.raises(StatusChangeError) as caught:
-            set_status(session, order=order, status=OrderStatus.READY)
+            set_status(session, order=order, status=OrderStatus.READY, now=MONDAY_MORNING)
         assert (caught.value.current, caught.value.wanted) == ("out_for_delivery", "ready")
-        set_status(session, order=order, status=OrderStatus.DELIVERED)
+        set_status(session, order=order, status=OrderStatus.DELIVERED, now=MONDAY_MORNING)
         assert order.status == "delivered"
 
 
