@@ -37,6 +37,7 @@ class Word:
     kind: str  # "content", "soft" (container), "function", "implied" (a variety's kind)
     container: str | None
     cut_head: bool = False
+    pack: bool = False  # a container word that describes the pack ("fles 0,75 l")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +73,8 @@ _PACK_COUNT = (
     ),
     re.compile(r"(\d+)\s*-?\s*(?:pack|pak)\b"),
     re.compile(r"\b(\d+)\s*x\b"),
+    # "Pistolets (per 4)", "per 6": a price per pack of that many.
+    re.compile(r"\bper\s+(\d+)\b(?!\s*(?:g|gr|gram|kg|kilo|ml|cl|l|liter|litre|cm|mm)\b)"),
 )
 _PACK_MEASURE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(g|gr|gram|kg|kilo|ml|cl|dl|l|ltr|liter|litre)\b")
 _MEASURE_UNITS = {
@@ -90,6 +93,20 @@ _MEASURE_UNITS = {
 }
 
 
+# A measure named without digits: "literpak", "halve liter", "kilozak", "pondje".
+_PACK_WORD = re.compile(
+    r"(?<!per )\b(halve\s+|anderhalve\s+)?(liter|litre|kilo|pond)(?:pak|fles|zak|doos|emmer|je)?\b"
+)
+_PACK_FOLLOWS = re.compile(r"\s*(?:van\s+|a\s+|met\s+|of\s+)?\d")
+_MEASURED_CONTAINER = re.compile(r"(?:liter|litre|kilo|pond)(pak|fles|zak|doos|emmer)")
+_PACK_WORD_SIZE = {
+    "liter": ("volume", 1000.0),
+    "litre": ("volume", 1000.0),
+    "kilo": ("mass", 1000.0),
+    "pond": ("mass", 500.0),
+}
+
+
 def parse_pack(name: str) -> Pack | None:
     text = fold(name)
     for pattern in _PACK_COUNT:
@@ -100,6 +117,11 @@ def parse_pack(name: str) -> Pack | None:
     if m:
         dimension, factor = _MEASURE_UNITS[m.group(2)]
         return Pack(dimension, float(m.group(1).replace(",", ".")) * factor)
+    w = _PACK_WORD.search(text)
+    if w:
+        dimension, size = _PACK_WORD_SIZE[w.group(2)]
+        scale = {"halve": 0.5, "anderhalve": 1.5}.get((w.group(1) or "").strip(), 1.0)
+        return Pack(dimension, size * scale)
     return None
 
 
@@ -273,13 +295,27 @@ class CatalogIndex:
         forms: list[Form] = []
         for i, text in enumerate((entry.name, *entry.aliases)):
             words: list[Word] = []
-            for raw in _WORD_RE.findall(fold(text)):
+            folded = fold(text)
+            for wm in _WORD_RE.finditer(folded):
+                raw = wm.group(0)
                 if raw[0].isdigit() or raw in res.units or raw in res.piece_words:
                     continue
+                # A pack description ("(bos van 10)", "fles 0,75 l", "literpak") tells how
+                # the product comes, not what it is: leaving it out still names it exactly.
+                pack_word = folded.count("(", 0, wm.start()) > folded.count(
+                    ")", 0, wm.start()
+                ) or bool(_PACK_FOLLOWS.match(folded, wm.end()))
                 keys = word_keys(raw)
                 container = next(
                     (res.container_by_key[k] for k in keys if k in res.container_by_key), None
                 )
+                measured = _MEASURED_CONTAINER.fullmatch(raw)
+                if measured is not None and container is None:
+                    # "literpak", "kilozak": the pack, not part of what the product is.
+                    raw = measured.group(1)
+                    keys = word_keys(raw)
+                    container = res.container_by_key.get(raw)
+                    pack_word = True
                 if raw in _FUNCTION_WORDS:
                     kind = "function"
                 elif container is not None and len(words) + 1 < 99:
@@ -296,7 +332,9 @@ class CatalogIndex:
                         for j, p in enumerate(pieces)
                     )
                 cut = bool(parts[-1].keys & res.cut_head_keys) and len(parts) > 1
-                words.append(Word(raw, keys, parts, kind, container, cut))
+                words.append(
+                    Word(raw, keys, parts, kind, container, cut, kind == "soft" and pack_word)
+                )
             for w in list(words):
                 kind_of = next((res.kinds[k] for k in w.keys if k in res.kinds), None)
                 if kind_of is None and w.kind == "content":
@@ -309,7 +347,9 @@ class CatalogIndex:
                         )
                     )
             if words:
-                forms.append(Form(" ".join(w.text for w in words), tuple(words), i > 0))
+                # The name as a resident would say it: no pack words, no implied kinds.
+                said = " ".join(w.text for w in words if w.kind in ("content", "function"))
+                forms.append(Form(said, tuple(words), i > 0))
         # A name made only of a container word ("Bos") still has to be findable.
         all_keys: set[str] = set()
         for f in forms:

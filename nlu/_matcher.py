@@ -297,25 +297,33 @@ class Matcher:
                     break
         total = 0.0
         got = 0.0
+        content_missed = False
         for wi, w in enumerate(form.words):
             for pi, p in enumerate(w.parts):
                 if w.kind == "content":
                     wt = index.weight(p.canon)
+                    if (wi, pi) not in covered:
+                        content_missed = True
                 elif w.kind == "implied":
                     continue
                 elif w.kind == "soft":
                     wt = SOFT_WEIGHT
+                    if not w.pack and (wi, pi) not in covered:
+                        content_missed = True
                 else:
                     wt = FUNCTION_WEIGHT
                 total += wt
                 if (wi, pi) in covered:
                     got += wt
         score = got / total if total else 0.0
+        # Exact: every word of the name is covered, but a pack description in the name
+        # ("fles 0,75 l", "(bos van 10)", "literpak") the resident left out still counts.
+        exact = (score >= EXACT or (got > 0 and not content_missed)) and not weak
         return Fit(
             product.entry.sku,
             score,
             weak,
-            score >= EXACT and not weak,
+            exact,
             form.text == surface,
             covered_optional,
         )
