@@ -11,11 +11,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from nlu._morph import canon, split_compound, word_keys
-from nlu._resources import Resources, get_resources
+from nlu._resources import NOUN, Resources, get_resources
 from nlu._text import fold
 from nlu._types import CatalogEntry
 
 SOFT_WEIGHT = 0.3
+_VOWELS = frozenset("aeiouy")
 FUNCTION_WEIGHT = 0.05
 _FUNCTION_WORDS = frozenset({"van", "in", "met", "om", "en", "of", "a", "de", "het", "per", "voor"})
 _WORD_RE = re.compile(r"[a-z]+|\d+(?:[.,]\d+)?")
@@ -288,7 +289,24 @@ class CatalogIndex:
     def split(self, word: str) -> tuple[str, ...] | None:
         if word_keys(word) & self._res.opaque_keys:
             return None
-        return split_compound(word, self._known_part)
+        parts = split_compound(word, self._known_part)
+        if parts is None:
+            parts = self._split_unknown_modifier(word)
+        return parts
+
+    def _split_unknown_modifier(self, word: str) -> tuple[str, ...] | None:
+        """A compound of a modifier nobody listed and a known food noun: "maatjes|haring",
+        "rogge|brood". The longest such head wins; the modifier must look like a word."""
+        res = self._res
+        for cut in range(4, len(word) - 3):
+            head = word[cut:]
+            if head not in res.nl_words or res.pos(head) != NOUN:
+                continue
+            left = word[:cut]
+            if not any(c in _VOWELS for c in left) or len(word_keys(left) & res.opaque_keys):
+                continue
+            return (left, head)
+        return None
 
     def _analyse(self, entry: CatalogEntry) -> Product:
         res = self._res
