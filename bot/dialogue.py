@@ -6,6 +6,7 @@ basket, a placed order and its outbox rows commit together or not at all.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -54,6 +55,20 @@ _CHANGE_AMOUNT = re.compile(
     re.IGNORECASE,
 )
 _YES = {"ja", "yes", "j", "y", "1"}
+# A neutral product word, to read a bare amount ("300 gram", "2") for one product.
+_STAND_IN = "artikel"
+_AMOUNT_HINT = re.compile(
+    r"\d|\b(?:een|één|twee|drie|vier|vijf|zes|ons|pond|kilo|gram|liter|"
+    r"one|two|three|four|five|six|half|dozen)\b",
+    re.IGNORECASE,
+)
+
+
+def _has_amount(text: str) -> bool:
+    """Whether a message seems to give an amount (then a failed reading is asked again)."""
+    return _AMOUNT_HINT.search(text) is not None
+
+
 # Parser notes saying a weighed product was counted in pieces or containers, not weighed.
 _NO_WEIGHT = frozenset({"count_for_weighed", "container_for_weighed"})
 _NO = {"nee", "no", "n", "2"}
@@ -332,13 +347,26 @@ class Dialogue:
         question, queue = questions[0], questions[1:]
         turn.conversation.pending = {"kind": "ask", "question": question, "queue": queue}
         if question["type"] == "amount":
-            name = self._name(turn.session, question["sku"])
-            turn.replies.append(Reply(self._say(turn, "ask_amount", name=name)))
+            turn.replies.append(Reply(self._amount_question(turn, question["sku"])))
             return
         names = [self._name(turn.session, sku) for sku in question["candidates"]]
         text = self._say(turn, "choose", word=question["word"], choices=names)
         choices = tuple(Choice(str(n), name) for n, name in enumerate(names, start=1))
         turn.replies.append(Reply(text, choices=choices))
+
+    def _amount_question(self, turn: Turn, sku: str) -> str:
+        product = self._product(turn.session, sku)
+        key = "ask_weight" if product is not None and product.unit == "kg" else "ask_count"
+        return self._say(turn, key, name=self._name(turn.session, sku))
+
+    def _drop_question(self, turn: Turn, question: dict[str, Any]) -> None:
+        """The resident moved on: say what is not in the basket, rather than drop it silently."""
+        turn.conversation.pending = {}
+        if question["type"] == "amount":
+            words = self._name(turn.session, question["sku"])
+        else:
+            words = question["word"]
+        self._reply(turn, "not_added", words=words)
 
     def _name(self, session: Session, sku: str) -> str:
         product = self._product(session, sku)
@@ -350,12 +378,15 @@ class Dialogue:
         queue = list(pending.get("queue") or [])
         if question["type"] == "amount":
             product = self._product(turn.session, question["sku"])
-            quantity = self._quantity_of(turn, product, text) if product else None
+            # Only an answer that gives an amount is read as one: "de losse" is not "1".
+            quantity = (
+                self._quantity_of(turn, product, text) if product and _has_amount(text) else None
+            )
             if product is None or quantity is None:
-                if re.search(r"\d", text):
-                    self._reply(turn, "ask_amount", name=self._name(turn.session, question["sku"]))
+                if _has_amount(text):
+                    turn.replies.append(Reply(self._amount_question(turn, question["sku"])))
                     return True
-                turn.conversation.pending = {}
+                self._drop_question(turn, question)
                 return False
             turn.conversation.pending = {}
             item = Item(status="resolved", sku=product.sku, quantity=quantity)
@@ -367,15 +398,14 @@ class Dialogue:
                 if text.strip().isdigit():
                     self._reply(turn, "choose_again", count=len(candidates))
                     return True
-                turn.conversation.pending = {}
+                self._drop_question(turn, question)
                 return False
             turn.conversation.pending = {}
             product = self._product(turn.session, chosen)
             assert product is not None
-            # The amount was said with the vague word: read it again with the chosen product.
-            phrase = question["phrase"].replace(question["word"], product.name)
-            quantity = self._quantity_of(turn, product, phrase)
-            if quantity is None and product.unit == "kg":
+            # The amount was said with the vague word: read it again for the chosen product.
+            quantity = self._quantity_of(turn, product, question["phrase"])
+            if quantity is None and (product.unit == "kg" or _has_amount(question["phrase"])):
                 queue.insert(0, {"type": "amount", "sku": product.sku})
             else:
                 self._add(turn, [Item(status="resolved", sku=chosen, quantity=quantity or 1)])
@@ -387,16 +417,23 @@ class Dialogue:
         return True
 
     def _quantity_of(self, turn: Turn, product: Product, phrase: str) -> int | None:
-        """The amount `phrase` gives for this product, read by the parser itself."""
-        if product.name.lower() not in phrase.lower():
-            phrase = f"{phrase} {product.name}"
-        index = self._catalog.refresh(turn.session)
-        meaning = self._parser.parse(phrase, catalog=index)
-        for item in meaning.items:
-            if item.status == "resolved" and item.sku == product.sku and item.quantity:
-                if product.unit == "kg" and item.note in _NO_WEIGHT:
-                    return None
-                return item.quantity
+        """The amount `phrase` gives for this one product, read by the parser itself.
+
+        Tried against this product alone: the resident's own words ("2 kilo aardappelen"),
+        then as a bare amount ("300 gram", "2"), then with the product's name after it ("2
+        liter" of a "Volle melk 1 liter"). None when no reading gives whole pieces or grams.
+        """
+        entry = self._catalog.refresh(turn.session).get(product.sku)
+        if entry is None:
+            return None
+        stand_in = dataclasses.replace(entry, name=_STAND_IN, aliases=(), category=None)
+        attempts = [(phrase, entry), (f"{phrase} {_STAND_IN}", stand_in)]
+        attempts.append((f"{phrase} {product.name}", entry))
+        for text, only in attempts:
+            meaning = self._parser.parse(text, catalog=CatalogIndex([only]))
+            for item in meaning.items:
+                if item.status == "resolved" and item.sku == product.sku and item.quantity:
+                    return item.quantity
         return None
 
     def _pick(self, turn: Turn, candidates: list[str], text: str) -> str | None:

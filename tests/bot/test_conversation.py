@@ -54,6 +54,15 @@ TRANSCRIPTS: dict[str, list[tuple[str, list[str]]]] = {
         ("maak er 2 van", ["Hoeveel Kipfilet wilt u?"]),
         ("3 ons", ["300 g Kipfilet", "Klopt dit?"]),
     ],
+    "moving on from a question says what is not in the basket": [
+        ("kipfilet", ["Hoeveel Kipfilet wilt u?", "300 gram"]),
+        ("wat zit er in mijn mandje", ["Let op: Kipfilet zit nog niet in uw mandje", "leeg"]),
+    ],
+    "a chosen weighed product without a weight is asked for": [
+        ("aardappelen", ["Welke bedoelt u?"]),
+        ("de kruimige", ["Hoeveel Aardappelen kruimig wilt u?"]),
+        ("anderhalve kilo", ["1,5 kg Aardappelen kruimig", "Klopt dit?"]),
+    ],
     "a weighed product without a weight is asked for": [
         ("kipfilet", ["Hoeveel Kipfilet wilt u?"]),
         ("400 gram", ["400 g Kipfilet", "Klopt dit?"]),
