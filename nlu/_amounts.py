@@ -26,6 +26,7 @@ class Amount:
     container: str | None = None
     pieces: bool = False  # "stuks", "pieces"
     vague: bool = False  # "een paar", "some": no number was given
+    several: bool = False  # "een paar", "a few": a vague number of more than one
     approximate: bool = False  # "een stuk of 6", "een kilo of 2"
     start: int = 0
     end: int = 0
@@ -220,6 +221,7 @@ class AmountReader:
                 container,
                 pieces,
                 vague=True,
+                several=tuple(t.norm for t in toks[i:vague_end]) in self.res.vague_several,
                 start=start,
                 end=end,
                 explicit_number=False,

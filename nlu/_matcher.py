@@ -138,10 +138,26 @@ class Matcher:
             if not pool:
                 continue
             for q in queries:
-                hit = process.extractOne(q, pool, scorer=fuzz.ratio, score_cutoff=cutoff)
-                if hit is not None and (best is None or hit[1] > best[1]):
-                    best = (hit[0], hit[1])
+                for hit in process.extract(
+                    q, pool, scorer=fuzz.ratio, score_cutoff=cutoff, limit=3
+                ):
+                    if not self._correctable_to(hit[0]):
+                        continue
+                    if best is None or hit[1] > best[1]:
+                        best = (hit[0], hit[1])
+                    break
         return best[0] if best else None
+
+    def _correctable_to(self, target: str) -> bool:
+        """A typo is corrected to a thing, never to a describing or function word: "helpen"
+        is no slip of "hele" (as in "Hele kip")."""
+        res = self.res
+        return (
+            target not in res.soft
+            and target not in res.stopwords
+            and target not in res.negations
+            and res.pos(target) != ADJECTIVE
+        )
 
     def slot(self, word: str, start: int, end: int, raw: str, index: CatalogIndex) -> Slot:
         res = self.res

@@ -23,6 +23,9 @@ _CONJUNCTIONS = frozenset({"en", "and", "plus", "&", "+", "ook", "also", "daarna
 _IGNORED_SEPS = frozenset({":", "(", ")", "[", "]", "*", '"', "“", "”"})
 _SENTENCE_SEPS = frozenset({".", "!", "?"})
 _NON_ORDER = frozenset({"status", "help", "show_basket", "cancel", "greet", "confirm", "deny"})
+# Intents that win over product words in the same message ("wanneer komt mijn brood");
+# a greeting around an order ("Goedemiddag! een hele kip graag") never does.
+_OVERRIDING = _NON_ORDER - {"greet"}
 
 
 def load_training_data() -> dict[str, Any]:
@@ -98,6 +101,7 @@ class Parser:
         res = self._res
         language = self._language(toks)
         consumed: set[int] = set()
+        _drop_list_numbers(toks, consumed)
         self._drop_signature(toks, consumed)
         usual_spans = self._find_phrases(toks, res.usual_phrases, consumed)
         last_spans = self._find_phrases(toks, res.last_phrases, consumed)
@@ -106,7 +110,13 @@ class Parser:
         usual_ends = {b for _, b in usual_spans + last_spans}
         raws = self._scan(toks, consumed, usual_ends, cue_tokens, catalog)
         found = self._match_all(raws, catalog)
-        masked = [(f.start, f.end) for f in found if f.match.status != "unknown"]
+        # A product found only by correcting a word the intent examples know is no product:
+        # "kunt u mij helpen" asks for help, it does not order a "hele kip".
+        masked = [
+            (f.start, f.end)
+            for f in found
+            if f.match.status != "unknown" and not self._intent_word(f)
+        ]
         ranking = self._classifier.rank(features(toks, masked))
         return self._decide(
             text,
@@ -140,12 +150,18 @@ class Parser:
                 nl += 0.5
         return "en" if en > nl else "nl"
 
+    def _intent_word(self, f: _Found) -> bool:
+        required = [s for s in f.slots if not s.optional]
+        return bool(required) and all(
+            s.fuzzy and f"w:{s.norm}" in self._classifier.vocab for s in required
+        )
+
     def _drop_signature(self, toks: list[Token], consumed: set[int]) -> None:
         res = self._res
         words = [i for i, t in enumerate(toks) if t.kind == WORD]
         for n, i in enumerate(words):
             w = toks[i].norm
-            if w in res.closers and n >= 2:
+            if w in res.closers and n >= 2 and not (i > 0 and toks[i - 1].kind == NUM):
                 # A closing formula: what follows is a signature, not an order.
                 consumed.update(range(i, len(toks)))
                 return
@@ -474,7 +490,7 @@ class Parser:
             intent = "remove"
         elif positive or unknowns:
             intent = "order"
-            if top in _NON_ORDER and top_p >= 0.8 and not explicit and not unknowns:
+            if top in _OVERRIDING and top_p >= 0.8 and not explicit and not unknowns:
                 intent = top
         else:
             intent = top
@@ -614,6 +630,9 @@ class Parser:
                 from_history = True
             elif product.entry.unit == "kg":
                 qty, qnote = None, "amount_missing"
+            elif f.raw.amount is not None and f.raw.amount.several:
+                # "een paar appelflappen": more than one, but how many is for the resident.
+                qty, qnote = None, "vague_amount"
             else:
                 qty, qnote = 1, ("vague_amount" if f.raw.amount is not None else None)
         if not product.entry.available:
@@ -629,6 +648,28 @@ class Parser:
                 "ambiguous", None, qty, (sku,), f.text, span, from_history, qnote or note, unit
             )
         return Item("resolved", sku, qty, (), f.text, span, from_history, qnote or note, unit)
+
+
+def _drop_list_numbers(toks: list[Token], consumed: set[int]) -> None:
+    """Numbered lines ("1. Maisbrood\n2. Appelflap") count lines, not products: markers
+    1, 2, 3... at the start of successive lines, each followed by "." or ")"."""
+    markers: list[int] = []
+    for i in range(len(toks) - 2):
+        t = toks[i]
+        if (
+            t.kind == NUM
+            and (i == 0 or toks[i - 1].kind == NL)
+            and toks[i + 1].norm in (".", ")")
+            and toks[i + 2].kind in (WORD, NUM)
+            and t.norm.isdigit()
+        ):
+            markers.append(i)
+    if len(markers) < 2:
+        return
+    if [int(toks[i].norm) for i in markers] != list(range(1, len(markers) + 1)):
+        return
+    for i in markers:
+        consumed.update((i, i + 1))
 
 
 def _quantity(product: Product, amount: Amount | None) -> tuple[int | None, str | None]:

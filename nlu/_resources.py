@@ -37,6 +37,7 @@ class Resources:
     titles: frozenset[str]
     closers: frozenset[str]
     vague: tuple[tuple[str, ...], ...]
+    vague_several: frozenset[tuple[str, ...]]
     negations: frozenset[str]
     removal_cues: tuple[tuple[str, ...], ...]
     usual_phrases: tuple[tuple[str, ...], ...]
@@ -97,6 +98,7 @@ def _load() -> Resources:
         titles=frozenset(_words(raw["titles"])),
         closers=frozenset(_words(raw["closers"])),
         vague=tuple(tuple(_words(p)) for p in raw["vague_amounts"]),
+        vague_several=frozenset(tuple(_words(p)) for p in raw["vague_several"]),
         negations=frozenset(_words(raw["negations"]["nl"]) + _words(raw["negations"]["en"])),
         removal_cues=tuple(tuple(_words(p)) for p in raw["removal_cues"]),
         usual_phrases=tuple(tuple(_words(p)) for p in raw["usual_phrases"]),

@@ -54,8 +54,11 @@ def test_numbers(parser: Parser, village1: CatalogIndex, text: str, want: dict[s
 
 
 def test_een_paar_is_not_a_number(parser: Parser, village1: CatalogIndex) -> None:
+    # "een paar" is more than one but no number: ask how many, never guess one.
     result = parser.parse("een paar croissants", catalog=village1)
-    assert resolved(result) == {"bak-croissant": 1}
+    assert resolved(result) == {}
+    assert result.items[0].status == "ambiguous"
+    assert result.items[0].candidates == ("bak-croissant",)
     assert result.items[0].note == "vague_amount"
 
 
