@@ -164,6 +164,11 @@ class Matcher:
         alts, known, fuzzy = self._analyse_cached(word, index)
         pos = res.pos(word)
         optional = word in res.soft
+        noun = pos == NOUN
+        if not noun and pos is None:
+            # An unlisted compound of a food noun is a food word too ("melkchocolade").
+            parts = index.split(word)
+            noun = parts is not None and res.pos(parts[-1]) == NOUN
         return Slot(
             text=raw,
             norm=word,
@@ -173,7 +178,7 @@ class Matcher:
             optional=optional,
             adjective=pos == ADJECTIVE,
             known=known,
-            noun=pos == NOUN,
+            noun=noun,
             fuzzy=fuzzy,
         )
 

@@ -414,6 +414,10 @@ class Parser:
         while i < len(slots):
             hit: tuple[int, Match] | None = None
             for j in range(min(len(slots), i + 4), i, -1):
+                if j < len(slots) and all(s.adjective for s in slots[i:j]):
+                    # "rode" before "kool": the adjective belongs to the next noun, it does
+                    # not name a product of its own ("Rode bieten").
+                    continue
                 m = self._matcher.match(slots[i:j], container, catalog)
                 if m.status != "unknown":
                     hit = (j, m)
