@@ -229,9 +229,6 @@ class Dialogue:
 
     def _misunderstood(self, turn: Turn, key: str = "not_understood", **values: Any) -> None:
         self._reply(turn, key, **values)
-        self._count_misunderstanding(turn)
-
-    def _count_misunderstanding(self, turn: Turn) -> None:
         turn.conversation.misunderstandings += 1
         if turn.conversation.misunderstandings >= 2:
             self._reply(turn, "offer_human", **self._coordinator())
@@ -260,8 +257,8 @@ class Dialogue:
             return
         if not resolved and not ambiguous:
             if unknown:
+                # Understood, just not sold: an answer, not a misunderstanding.
                 self._unknown(turn, unknown)
-                self._count_misunderstanding(turn)
             else:
                 self._misunderstood(turn)
             return

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
-from rapidfuzz import fuzz, process, utils
+from rapidfuzz import fuzz
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
@@ -39,13 +40,37 @@ class LiveCatalog:
         return self.index
 
     def suggest(self, words: str, *, limit: int = 3) -> list[str]:
-        """Up to `limit` product names that look like what the resident wrote."""
-        found = process.extract(
-            words,
-            self._names,
-            scorer=fuzz.WRatio,
-            processor=utils.default_process,
-            limit=limit,
-            score_cutoff=60,
-        )
-        return [name for name, _score, _sku in found]
+        """Up to `limit` available products whose name words look like what was asked.
+
+        Close means: the same word, a typo of it (ratio >= 80), or a compound built on it
+        ("aardbeienjam" -> Aardbeien). Never a word that merely ends like a product
+        ("pindakaas" is no kaas), and nothing rather than something far-fetched.
+        """
+        asked = [w for w in _words(words) if len(w) >= 3]
+        scored: list[tuple[float, str]] = []
+        for sku, name in self._names.items():
+            entry = self.index.get(sku)
+            if entry is None or not entry.available:
+                continue
+            best = max((_closeness(a, t) for a in asked for t in _words(name)), default=0.0)
+            if best >= 80:
+                scored.append((best, name))
+        scored.sort(key=lambda pair: (-pair[0], pair[1]))
+        return [name for _score, name in scored[:limit]]
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[^\W\d_]+", text.lower())
+
+
+def _closeness(asked: str, word: str) -> float:
+    if asked == word:
+        return 100.0
+    shared = 0
+    for a, b in zip(asked, word, strict=False):
+        if a != b:
+            break
+        shared += 1
+    if shared >= 5 and len(word) >= 4:
+        return 85.0
+    return fuzz.ratio(asked, word)

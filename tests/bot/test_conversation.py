@@ -74,7 +74,8 @@ TRANSCRIPTS: dict[str, list[tuple[str, list[str]]]] = {
         ("ook een stokbrood", ["Stokbrood", "Krentenbol", "Klopt dit?"]),
     ],
     "unknown product gets a kind answer with alternatives": [
-        ("een fles wijn", ["hebben wij helaas niet"]),
+        ("een fles wijn", ["Wij verkopen helaas geen \"wijn\""]),
+        ("een pot appelstroop", ["geen \"appelstroop\"", "Misschien bedoelt u: Appels Elstar"]),
     ],
     "two misunderstandings in a row offer the coordinator": [
         ("blablabla", ["begreep ik niet"]),
@@ -257,7 +258,7 @@ def test_catalogue_changes_reach_the_next_message_without_restart(
     from catalog.service import import_rows, set_available
     from core.database import unit_of_work
 
-    assert "hebben wij helaas niet" in talk.send("een pot honing")
+    assert "Wij verkopen helaas geen" in talk.send("een pot honing")
     with unit_of_work(village.sessions) as session:
         honey = CatalogRow(
             shop="Bakkerij Van Rossum",
