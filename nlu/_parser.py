@@ -372,6 +372,9 @@ class Parser:
         required = [s for s in slots if not s.optional]
         if not required:
             return []
+        both = self._across_forms(required, container, catalog)
+        if both is not None:
+            return [self._found(r, both, slots)]
         if len(required) > 1:
             parts = self._split_span(r, required, container, catalog)
             if parts is not None:
@@ -389,6 +392,24 @@ class Parser:
         if cat is not None:
             return [self._found(r, cat, slots)]
         return [self._found(r, Match(), slots)]
+
+    def _across_forms(
+        self, slots: list[Slot], container: str | None, catalog: CatalogIndex
+    ) -> Match | None:
+        """Adjectives and a noun that one product has in different names: "witte broodjes"
+        for "Witte bolletjes", also known as "broodjes"."""
+        if len(slots) < 2 or not all(s.adjective for s in slots[:-1]) or slots[-1].adjective:
+            return None
+        noun = self._matcher.match(slots[-1:], container, catalog)
+        if noun.status == "unknown":
+            return None
+        adj = self._matcher.match(slots[:-1], container, catalog)
+        strong = {f.sku for f in noun.fits if not f.weak}
+        both = strong & {f.sku for f in adj.fits if not f.weak}
+        if len(both) != 1:
+            return None
+        fits = [f for f in noun.fits if f.sku in both]
+        return Match(fits, "resolved", fits[0].sku)
 
     def _category(self, slots: list[Slot], catalog: CatalogIndex) -> Match | None:
         if len(slots) != 1:
