@@ -242,8 +242,8 @@ class Dialogue:
 
     @staticmethod
     def _follow_language(turn: Turn, meaning: Interpretation, text: str) -> None:
-        # One word ("ok", "help") says little about a language; a sentence does.
-        if meaning.language in ("nl", "en") and len(text.split()) >= 2:
+        # One word ("ok", "help") or an amount ("1.5 kilo") says little about a language.
+        if meaning.language in ("nl", "en") and len(re.findall(r"[^\W\d_]{2,}", text)) >= 2:
             turn.resident.language = meaning.language
 
     # -- intents -----------------------------------------------------------------------------
@@ -439,16 +439,22 @@ class Dialogue:
         if answer.isdigit():
             number = int(answer)
             return candidates[number - 1] if 1 <= number <= len(candidates) else None
-        entries = [e for e in map(self._catalog.refresh(turn.session).get, candidates) if e]
         # Only the candidates are in play, so "de kruimige" or "the white one" is enough.
-        meaning = self._parser.parse(answer, catalog=CatalogIndex(entries))
-        hits = {
+        hits = self._read_against(turn, candidates, answer)
+        return hits.pop() if len(hits) == 1 else None
+
+    def _read_against(self, turn: Turn, skus: list[str], text: str | None = None) -> set[str]:
+        """The products among `skus` that the message names, read with only them in play."""
+        entries = [e for e in map(self._catalog.refresh(turn.session).get, skus) if e]
+        if not entries:
+            return set()
+        meaning = self._parser.parse(text or turn.message.text, catalog=CatalogIndex(entries))
+        return {
             sku
             for item in meaning.items
             for sku in ([item.sku] if item.status == "resolved" else list(item.candidates))
-            if sku in candidates
+            if sku in skus
         }
-        return hits.pop() if len(hits) == 1 else None
 
     def _change_amount(self, turn: Turn, text: str) -> bool:
         """ "maak er 3 van" / "make it 500 grams": a new amount for the item added last."""
@@ -471,9 +477,13 @@ class Dialogue:
         return True
 
     def _remove(self, turn: Turn, meaning: Interpretation) -> None:
-        skus = {i.sku for i in meaning.items if i.sku}
-        skus |= {c for i in meaning.items if i.status == "ambiguous" for c in i.candidates}
+        # What to take out is in the basket: read the words against the basket alone, so
+        # "haal het brood eraf" finds the bread she has, not the one she usually buys.
         basket = [dict(line) for line in turn.conversation.basket]
+        in_basket = self._read_against(turn, [line["sku"] for line in basket])
+        skus = in_basket or {i.sku for i in meaning.items if i.sku}
+        if not in_basket:
+            skus |= {c for i in meaning.items if i.status == "ambiguous" for c in i.candidates}
         keep = [line for line in basket if line["sku"] not in skus]
         gone = [line for line in basket if line["sku"] in skus]
         if not skus:

@@ -272,3 +272,15 @@ def test_catalogue_changes_reach_the_next_message_without_restart(
     with unit_of_work(village.sessions) as session:
         set_available(session, sku="bak-honing", available=False)
     assert "er nu helaas niet" in talk.send("nog een pot honing")
+
+
+def test_removal_reads_against_the_basket_and_an_amount_keeps_the_language(
+    dialogue: Dialogue,
+) -> None:
+    # Mr Whitfield writes English and usually buys Meergranenbrood, not Volkorenbrood.
+    whitfield = Talk(dialogue, sender="+31612340004")
+    assert "2x Volkorenbrood" in whitfield.send("two loaves of wholemeal bread")
+    assert "didn't quite understand" in whitfield.send("1.5 kilo")
+    reply = whitfield.send("remove the bread")
+    assert "Volkorenbrood taken out of your basket" in reply
+    assert "Your basket is empty" in reply
