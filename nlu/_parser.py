@@ -15,7 +15,7 @@ from nlu._classifier import NaiveBayes, features
 from nlu._index import CatalogIndex, Product
 from nlu._matcher import Fit, Match, Matcher, Slot
 from nlu._resources import ADJECTIVE, Resources, get_resources
-from nlu._text import NL, NUM, SEP, WORD, Token, tokenize
+from nlu._text import NL, NUM, OTHER, SEP, WORD, Token, tokenize
 from nlu._types import INTENTS, History, HistoryLine, Interpretation, Item
 
 MAX_TOKENS = 400
@@ -99,7 +99,6 @@ class Parser:
         if len(toks) > MAX_TOKENS:
             toks = toks[:MAX_TOKENS]
         res = self._res
-        language = self._language(toks)
         consumed: set[int] = set()
         _drop_list_numbers(toks, consumed)
         self._drop_signature(toks, consumed)
@@ -110,6 +109,7 @@ class Parser:
         usual_ends = {b for _, b in usual_spans + last_spans}
         raws = self._scan(toks, consumed, usual_ends, cue_tokens, catalog)
         found = self._match_all(raws, catalog)
+        language = self._language(toks, found)
         # A product found only by correcting a word the intent examples know is no product:
         # "kunt u mij helpen" asks for help, it does not order a "hele kip".
         masked = [
@@ -117,7 +117,7 @@ class Parser:
             for f in found
             if f.match.status != "unknown" and not self._intent_word(f)
         ]
-        ranking = self._classifier.rank(features(toks, masked))
+        ranking = self._unsure(self._classifier.rank(features(toks, masked)), toks, masked)
         return self._decide(
             text,
             toks,
@@ -133,8 +133,11 @@ class Parser:
 
     # -- reading the message --------------------------------------------------------------
 
-    def _language(self, toks: list[Token]) -> str:
+    def _language(self, toks: list[Token], found: list[_Found]) -> str:
+        """ "nl" or "en" from the words: signal words of either language, the bilingual
+        lexicon, and the product words (a catalogue name is Dutch unless it is English)."""
         res = self._res
+        spans = [(f.start, f.end) for f in found if f.match.status != "unknown"]
         nl = en = 0.0
         for t in toks:
             if t.kind != WORD:
@@ -144,11 +147,36 @@ class Parser:
                 nl += 1
             if w in res.lang_en:
                 en += 1
-            if w in res.en_words and w not in res.nl_words:
+            english = _english_word(w, res.en_words)
+            dutch = w in res.nl_words or res.is_known_nl(w)
+            if any(a <= t.start and t.end <= b for a, b in spans):
+                if english and not dutch:
+                    en += 1
+                elif not english:
+                    nl += 1
+            elif english and not dutch:
                 en += 0.5
-            elif w in res.nl_words and w not in res.en_words:
+            elif dutch and not english:
                 nl += 0.5
         return "en" if en > nl else "nl"
+
+    def _unsure(
+        self, ranking: list[tuple[str, float]], toks: list[Token], masked: list[tuple[int, int]]
+    ) -> list[tuple[str, float]]:
+        """Less confidence for words the intent examples never used: "blablabla", "asdf"
+        are no confirmation. Blends towards uniform by the share of unseen words."""
+        vocab = self._classifier.vocab
+        seen = total = 0
+        for t in toks:
+            if t.kind not in (WORD, OTHER) or any(a <= t.start and t.end <= b for a, b in masked):
+                continue
+            total += 1
+            seen += f"w:{t.norm}" in vocab
+        if not total or seen == total:
+            return ranking
+        share = seen / total
+        flat = (1.0 - share) / len(ranking)
+        return [(k, share * p + flat) for k, p in ranking]
 
     def _intent_word(self, f: _Found) -> bool:
         required = [s for s in f.slots if not s.optional]
@@ -673,6 +701,17 @@ class Parser:
                 "ambiguous", None, qty, (sku,), f.text, span, from_history, qnote or note, unit
             )
         return Item("resolved", sku, qty, (), f.text, span, from_history, qnote or note, unit)
+
+
+def _english_word(w: str, words: set[str]) -> bool:
+    """A word of the English lexicon, or its regular plural ("eggs", "strawberries")."""
+    if w in words:
+        return True
+    if w.endswith("ies") and w[:-3] + "y" in words:
+        return True
+    if w.endswith("es") and w[:-2] in words:
+        return True
+    return w.endswith("s") and w[:-1] in words
 
 
 def _drop_list_numbers(toks: list[Token], consumed: set[int]) -> None:

@@ -76,7 +76,8 @@ def _words(seq: Any) -> list[str]:
 
 def _load() -> Resources:
     base = resources.files("nlu") / "data"
-    raw = yaml.safe_load((base / "words.yml").read_text(encoding="utf-8"))
+    # Every scalar a string: YAML 1.1 would read "yes", "no" and "on" as booleans.
+    raw = yaml.load((base / "words.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
     numbers = raw["number_words"]
     units = {fold(k): Measure(str(v[0]), float(v[1])) for k, v in raw["units"].items()}
     container_by_key: dict[str, str] = {}
