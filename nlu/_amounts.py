@@ -37,9 +37,15 @@ class Amount:
         return 1.0 if self.value is None else self.value
 
 
+_BASE_ITEMS: dict[int, tuple[tuple[str, int], ...]] = {}
+
+
 def _dutch_number(word: str, base: dict[str, int]) -> int | None:
     """Dutch number words are written as one word: "drieentwintig", "tweehonderdvijftig"."""
-    return _dutch_number_cached(word, tuple(sorted(base.items())))
+    items = _BASE_ITEMS.get(id(base))
+    if items is None:
+        items = _BASE_ITEMS[id(base)] = tuple(sorted(base.items()))
+    return _dutch_number_cached(word, items)
 
 
 @lru_cache(maxsize=4096)
@@ -88,6 +94,9 @@ def _parse_digits(text: str) -> float | None:
 class AmountReader:
     def __init__(self, res: Resources) -> None:
         self.res = res
+        self._vague_by_first: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in res.vague:
+            self._vague_by_first.setdefault(phrase[0], []).append(phrase)
 
     def number_at(self, toks: list[Token], i: int) -> tuple[float, int, bool] | None:
         """A number starting at toks[i]: (value, next index, is_article)."""
@@ -194,7 +203,7 @@ class AmountReader:
         return None
 
     def vague_at(self, toks: list[Token], i: int) -> int | None:
-        for phrase in self.res.vague:
+        for phrase in self._vague_by_first.get(toks[i].norm, ()):
             n = len(phrase)
             if i + n <= len(toks) and all(toks[i + k].norm == phrase[k] for k in range(n)):
                 return i + n

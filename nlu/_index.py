@@ -8,6 +8,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from nlu._morph import canon, split_compound, word_keys
@@ -263,7 +264,7 @@ class CatalogIndex:
             self._weights[part_canon] = w
         return w
 
-    def shortest(self, skus: set[str], limit: int) -> list[str]:
+    def shortest(self, skus: AbstractSet[str], limit: int) -> list[str]:
         """The `limit` products with the fewest content words in a name."""
         return heapq.nsmallest(limit, skus, key=self._size.__getitem__)
 

@@ -9,6 +9,7 @@ in "appeltaart") is a weak match and never resolves on its own.
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
@@ -21,6 +22,7 @@ EXACT = 0.999
 CLEAR_MARGIN = 0.3
 MAX_CANDIDATES = 12
 SCORE_LIMIT = 48
+_FILTER_BELOW = 64  # candidate sets this small are filtered product by product
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,30 +232,25 @@ class Matcher:
 
     # -- matching -------------------------------------------------------------------------
 
-    def candidates(self, slots: list[Slot], index: CatalogIndex) -> set[str]:
+    def candidates(self, slots: list[Slot], index: CatalogIndex) -> Set[str]:
+        """Products that every required slot can land in (read-only: may be an index set).
+
+        The slot with the fewest postings is looked up; the others only filter its
+        products, so a generic word ("kaas") beside a rare one costs little."""
         required = [s for s in slots if not s.optional]
         if not required:
             return set()
-        out: set[str] | None = None
-        for s in required:
-            found: set[str] = set()
-            for alt in s.alts:
-                inner: set[str] | None = None
-                for m in alt:
-                    hit: set[str] = set()
-                    for k in m.keys:
-                        skus = index.skus_for_key(k)
-                        if skus:
-                            hit |= skus
-                    inner = hit if inner is None else inner & hit
-                    if not inner:
-                        break
-                if inner:
-                    found |= inner
-            out = found if out is None else out & found
+        if len(required) > 1:
+            required.sort(key=lambda s: _postings_size(s, index))
+        out = _slot_skus(required[0], index)
+        for s in required[1:]:
             if not out:
                 return set()
-        return out or set()
+            if len(out) <= _FILTER_BELOW:
+                out = {sku for sku in out if _slot_lands(s, index, sku)}
+            else:
+                out = out & _slot_skus(s, index)
+        return out
 
     def fit(
         self,
@@ -365,6 +362,47 @@ class Matcher:
             if f is not None:
                 fits.append(f)
         return decide(fits)
+
+
+def _postings_size(slot: Slot, index: CatalogIndex) -> int:
+    total = 0
+    for alt in slot.alts:
+        for k in alt[0].keys:
+            skus = index.skus_for_key(k)
+            if skus:
+                total += len(skus)
+    return total
+
+
+def _morph_skus(m: UMorph, index: CatalogIndex) -> Set[str]:
+    sets = [p for k in m.keys if (p := index.skus_for_key(k))]
+    if not sets:
+        return frozenset()
+    if len(sets) == 1:
+        return sets[0]  # the index's own set, not copied: callers only read it
+    return set().union(*sets)
+
+
+def _slot_skus(slot: Slot, index: CatalogIndex) -> Set[str]:
+    found: Set[str] = frozenset()
+    for alt in slot.alts:
+        inner: Set[str] | None = None
+        for m in alt:
+            hit = _morph_skus(m, index)
+            inner = hit if inner is None else inner & hit
+            if not inner:
+                break
+        if inner:
+            found = inner if not found else found | inner
+    return found
+
+
+def _slot_lands(slot: Slot, index: CatalogIndex, sku: str) -> bool:
+    product = index.product(sku)
+    if product is None:
+        return False
+    keys = product.keys
+    return any(all(not m.keys.isdisjoint(keys) for m in alt) for alt in slot.alts)
 
 
 def _rank(f: Fit) -> tuple[bool, float, int, bool]:
