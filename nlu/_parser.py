@@ -655,6 +655,21 @@ class Parser:
         candidates = m.candidates
         from_history = False
         note = m.note
+        amount = f.raw.amount
+        if amount is not None and not amount.vague and status in ("ambiguous", "resolved"):
+            # An amount can settle what a word leaves open: "4 eieren" are loose eggs when
+            # the boxes hold 6. Only products the amount fits stay in play, before history.
+            def fits(c: str) -> bool:
+                product = catalog.product(c)
+                return product is not None and _quantity(product, amount)[1] is None
+
+            in_play = tuple(fit.sku for fit in m.fits if not fit.weak) or candidates
+            if status == "ambiguous" or (sku is not None and not fits(sku)):
+                fitting = tuple(c for c in in_play if fits(c))
+                if len(fitting) == 1:
+                    status, sku = "resolved", fitting[0]
+                elif fitting:
+                    status, sku, candidates = "ambiguous", None, fitting
         if status == "ambiguous" and candidates:
             chosen = hist.settle(candidates)
             if chosen is not None:

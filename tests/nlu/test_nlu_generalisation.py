@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlu import CatalogEntry, CatalogIndex, Interpretation, Parser
+from nlu import CatalogEntry, CatalogIndex, HistoryLine, Interpretation, Parser
 from nlu._index import Pack, parse_pack
 from nlu._resources import get_resources
 from tests.nlu.conftest import DATA, entries_from_csv
@@ -313,3 +313,30 @@ def test_gibberish_is_never_a_confident_answer(
     elif result.intent == "order":
         assert not resolved(result)
     assert result.confidence < 0.5 or "unknown" in statuses(result)
+
+
+@pytest.mark.parametrize(
+    ("text", "history", "sku", "quantity"),
+    [
+        # Boxes of 6 cannot make 4 eggs: the loose egg is the only product that fits, even
+        # for someone who usually buys boxes.
+        ("4 eieren", [[HistoryLine("ei-doos6", 1)]] * 2, "ei-los", 4),
+        ("4 eieren", [], "ei-los", 4),
+    ],
+)
+def test_an_amount_settles_which_product_fits(
+    parser: Parser, text: str, history: list[list[HistoryLine]], sku: str, quantity: int
+) -> None:
+    eggs = CatalogIndex(
+        [
+            CatalogEntry(sku="ei-los", name="Scharrelei (los)", unit="piece", shop="Kip"),
+            CatalogEntry(
+                sku="ei-doos6", name="Scharreleieren (doos van 6)", unit="piece", shop="Kip"
+            ),  # fmt: skip
+            CatalogEntry(
+                sku="ei-bio6", name="Biologische eieren (doos van 6)", unit="piece", shop="Kip"
+            ),  # fmt: skip
+        ]
+    )
+    [item] = parser.parse(text, catalog=eggs, history=history).items
+    assert (item.status, item.sku, item.quantity) == ("resolved", sku, quantity)
