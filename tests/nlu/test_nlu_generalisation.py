@@ -332,10 +332,10 @@ def test_an_amount_settles_which_product_fits(
             CatalogEntry(sku="ei-los", name="Scharrelei (los)", unit="piece", shop="Kip"),
             CatalogEntry(
                 sku="ei-doos6", name="Scharreleieren (doos van 6)", unit="piece", shop="Kip"
-            ),  # fmt: skip
+            ),
             CatalogEntry(
                 sku="ei-bio6", name="Biologische eieren (doos van 6)", unit="piece", shop="Kip"
-            ),  # fmt: skip
+            ),
         ]
     )
     [item] = parser.parse(text, catalog=eggs, history=history).items
