@@ -46,12 +46,12 @@ def telegram(
     """Run the Telegram bot by long polling (webhooks are served by `dorpsplein serve`)."""
     from bot.channels.senders import ChannelSenders
     from bot.channels.telegram_bot import TelegramBot
-    from bot.channels.words import ChannelWords
     from bot.secrets import load_secrets
     from bot.senders import default_senders, outbox_log_path
     from bot.settings import config_path
     from bot.web import TELEGRAM_UPDATES
     from bot.wiring import build_dialogue
+    from bot.words import Words
     from bot.worker import BackgroundWorker, logged_pass
 
     if not polling:
@@ -69,7 +69,7 @@ def telegram(
     assert secrets.telegram_bot_token is not None
     dialogue = build_dialogue(runtime)
     application = TelegramBot(
-        dialogue=dialogue, sessions=runtime.sessions, settings=settings, words=ChannelWords()
+        dialogue=dialogue, sessions=runtime.sessions, settings=settings, words=Words()
     ).build(token=secrets.telegram_bot_token, base_url=secrets.telegram_api_base_url, polling=True)
     others = default_senders(log_file=outbox_log_path(config_path(config)), echo=typer.echo)
     senders = ChannelSenders(runtime, secrets, others=others)

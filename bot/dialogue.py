@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.live_catalog import LiveCatalog
 from bot.messages import Choice, InboundMessage, Reply
-from bot.readback import Readback, ReadbackLine, build_readback
+from bot.readback import Readback, build_readback
 from bot.registration import Registrar
 from bot.settings import Settings
-from bot.words import Words
+from bot.words import Medium, Words
 from catalog.models import Product
 from core.database import unit_of_work, utcnow
 from nlu import CatalogIndex, HistoryLine, Interpretation, Item
@@ -37,7 +37,7 @@ from orders.models import (
 from orders.models import (
     InboundMessage as InboundRecord,
 )
-from orders.notices import amount, describe_round, euros
+from orders.notices import describe_round
 from orders.placing import cancel_order, open_orders, place_order
 from orders.rounds import RoundPlan
 from orders.split import WantedLine
@@ -100,6 +100,10 @@ class Turn:
     @property
     def language(self) -> str:
         return self.resident.language
+
+    @property
+    def spoken(self) -> bool:
+        return self.message.channel == "voice"
 
 
 class Dialogue:
@@ -218,11 +222,17 @@ class Dialogue:
             for past in order_history(turn.session, resident_id=turn.resident.id)
         ]
 
-    def _say(self, turn: Turn, key: str, **values: Any) -> str:
-        return self._words(key, turn.language, **values)
+    def _say(self, turn: Turn, key: str, medium: Medium = "text", **values: Any) -> str:
+        return self._words(key, turn.language, medium=medium, **values)
 
     def _reply(self, turn: Turn, key: str, **values: Any) -> None:
-        turn.replies.append(Reply(self._say(turn, key, **values)))
+        turn.replies.append(self._message(turn, lambda m: self._say(turn, key, m, **values)))
+
+    @staticmethod
+    def _message(turn: Turn, render: Callable[[Medium], str], **reply: Any) -> Reply:
+        """A reply written, and for a call also worded to be heard."""
+        spoken = render("voice") if turn.spoken else None
+        return Reply(render("text"), spoken=spoken, **reply)
 
     def _understood(self, turn: Turn) -> None:
         turn.conversation.misunderstandings = 0
@@ -344,17 +354,22 @@ class Dialogue:
         question, queue = questions[0], questions[1:]
         turn.conversation.pending = {"kind": "ask", "question": question, "queue": queue}
         if question["type"] == "amount":
-            turn.replies.append(Reply(self._amount_question(turn, question["sku"])))
+            self._ask_amount(turn, question["sku"])
             return
         names = [self._name(turn.session, sku) for sku in question["candidates"]]
-        text = self._say(turn, "choose", word=question["word"], choices=names)
         choices = tuple(Choice(str(n), name) for n, name in enumerate(names, start=1))
-        turn.replies.append(Reply(text, choices=choices))
+        turn.replies.append(
+            self._message(
+                turn,
+                lambda m: self._say(turn, "choose", m, word=question["word"], choices=names),
+                choices=choices,
+            )
+        )
 
-    def _amount_question(self, turn: Turn, sku: str) -> str:
+    def _ask_amount(self, turn: Turn, sku: str) -> None:
         product = self._product(turn.session, sku)
         key = "ask_weight" if product is not None and product.unit == "kg" else "ask_count"
-        return self._say(turn, key, name=self._name(turn.session, sku))
+        self._reply(turn, key, name=self._name(turn.session, sku))
 
     def _drop_question(self, turn: Turn, question: dict[str, Any]) -> None:
         """The resident moved on: say what is not in the basket, rather than drop it silently."""
@@ -381,7 +396,7 @@ class Dialogue:
             )
             if product is None or quantity is None:
                 if _has_amount(text):
-                    turn.replies.append(Reply(self._amount_question(turn, question["sku"])))
+                    self._ask_amount(turn, question["sku"])
                     return True
                 self._drop_question(turn, question)
                 return False
@@ -547,7 +562,7 @@ class Dialogue:
             "placed",
             number=order.id,
             moment=self._moment(turn, order),
-            total=euros(order.total_cents),
+            total=order.total_cents,
         )
 
     def _moment(self, turn: Turn, order: Order) -> str:
@@ -578,11 +593,11 @@ class Dialogue:
             return
         order = orders[-1]
         turn.conversation.pending = {"kind": "cancel", "order": order.id}
+        moment = self._moment(turn, order)
         turn.replies.append(
-            Reply(
-                self._say(
-                    turn, "cancel_question", number=order.id, moment=self._moment(turn, order)
-                ),
+            self._message(
+                turn,
+                lambda m: self._say(turn, "cancel_question", m, number=order.id, moment=moment),
                 choices=self._yes_no(turn),
             )
         )
@@ -668,8 +683,9 @@ class Dialogue:
             turn.session, basket=turn.conversation.basket, plan=self._plan, now=turn.now
         )
         turn.replies.append(
-            Reply(
-                self._render_readback(turn, readback),
+            self._message(
+                turn,
+                lambda m: self._render_readback(turn, readback, m),
                 choices=self._yes_no(turn),
                 confirms_version=turn.conversation.version,
             )
@@ -680,30 +696,34 @@ class Dialogue:
             "channel": turn.message.channel,
         }
 
-    def _render_readback(self, turn: Turn, readback: Readback) -> str:
+    def _render_readback(self, turn: Turn, readback: Readback, medium: Medium) -> str:
         zone = self._settings.zone
-        lines = [self._say(turn, "readback_intro")]
+
+        def say(key: str, **values: Any) -> str:
+            return self._say(turn, key, medium, **values)
+
+        lines = [say("readback_intro")]
         for shop, shop_lines in readback.by_shop():
-            lines.append(self._say(turn, "readback_shop", shop=shop))
-            lines.extend(self._render_line(turn, line) for line in shop_lines)
-        lines.append(self._say(turn, "readback_total", total=euros(readback.total_cents)))
+            lines.append(say("readback_shop", shop=shop))
+            lines.extend(
+                say(
+                    "readback_line",
+                    quantity=line.quantity,
+                    unit=line.unit,
+                    name=line.name,
+                    usual=line.usual,
+                    price=line.total_cents,
+                )
+                for line in shop_lines
+            )
+        lines.append(say("readback_total", total=readback.total_cents))
         moment = describe_round(readback.delivery_round, language=turn.language, zone=zone)
-        lines.append(self._say(turn, "readback_delivery", moment=moment))
+        lines.append(say("readback_delivery", moment=moment))
         for shop, later in readback.later_rounds.items():
             moment = describe_round(later, language=turn.language, zone=zone)
-            lines.append(self._say(turn, "readback_later", shop=shop, moment=moment))
-        lines.append(self._say(turn, "readback_question"))
+            lines.append(say("readback_later", shop=shop, moment=moment))
+        lines.append(say("readback_question"))
         return "\n".join(lines)
-
-    def _render_line(self, turn: Turn, line: ReadbackLine) -> str:
-        return self._say(
-            turn,
-            "readback_line",
-            amount=amount(line.quantity, line.unit, turn.language),
-            name=line.name,
-            usual=line.usual,
-            price=euros(line.total_cents),
-        )
 
     def _yes_no(self, turn: Turn) -> tuple[Choice, ...]:
         yes, no = self._say(turn, "yes_no_labels").split("|")

@@ -26,6 +26,8 @@ class Choice:
 class Reply:
     text: str
     choices: tuple[Choice, ...] = ()
+    # The same message worded to be heard, for phone calls (None on written channels).
+    spoken: str | None = None
     # A yes/no question carries the basket version it reads back, for buttons to echo.
     confirms_version: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -35,6 +37,7 @@ class Reply:
             "text": self.text,
             "choices": [[c.key, c.label] for c in self.choices],
             "confirms_version": self.confirms_version,
+            "spoken": self.spoken,
         }
 
     @classmethod
@@ -43,4 +46,5 @@ class Reply:
             text=data["text"],
             choices=tuple(Choice(key, label) for key, label in data.get("choices", [])),
             confirms_version=data.get("confirms_version"),
+            spoken=data.get("spoken"),
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,7 +27,7 @@ class Registrar:
         return find_resident(session, kind=kind, address=address)
 
     def step(self, session: Session, *, kind: AddressKind, address: str, text: str) -> list[Reply]:
-        values = {
+        values: dict[str, Any] = {
             "coordinator": self._settings.coordinator.name,
             "phone": self._settings.coordinator.phone,
             "village": self._settings.village,

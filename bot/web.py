@@ -26,7 +26,6 @@ import orders.calls  # noqa: F401  (its tables must be known wherever the app st
 from bot.channels.messaging import Messaging
 from bot.channels.telegram_bot import TelegramApp, TelegramBot
 from bot.channels.voice import CallRequest, VoiceCalls
-from bot.channels.words import ChannelWords
 from bot.dialogue import Dialogue
 from bot.secrets import Secrets, twilio_in_use
 from bot.wiring import Runtime
@@ -66,7 +65,7 @@ def create_app(
 ) -> FastAPI:
     settings = runtime.settings
     channels = settings.channels
-    words = ChannelWords()
+    words = Words()
     public_url = (settings.public_url or "").rstrip("/")
 
     telegram: TelegramApp | None = None
@@ -146,7 +145,6 @@ def create_app(
                 settings=settings,
                 parser=parser,
                 words=words,
-                dialogue_words=Words(),
                 action_url=lambda step: f"{public_url}/twilio/voice/gather?step={step}",
             )
 

@@ -32,10 +32,10 @@ from telegram.ext import (
     filters,
 )
 
-from bot.channels.words import ChannelWords
 from bot.dialogue import Dialogue
 from bot.messages import InboundMessage, Reply
 from bot.settings import Settings
+from bot.words import Words
 from core.database import unit_of_work
 from orders.errors import AddressTakenError, InvalidPhoneError
 from orders.models import AddressKind, Registration
@@ -56,7 +56,7 @@ class TelegramBot:
         dialogue: Dialogue,
         sessions: sessionmaker[Session],
         settings: Settings,
-        words: ChannelWords,
+        words: Words,
     ) -> None:
         self._dialogue = dialogue
         self._sessions = sessions

@@ -19,7 +19,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
-from bot.channels.words import ChannelWords
 from bot.dialogue import Dialogue
 from bot.live_catalog import LiveCatalog
 from bot.messages import InboundMessage, Reply
@@ -46,11 +45,6 @@ BASKET = {"nl": "mandje", "en": "basket"}
 _YES = {"ja", "jawel", "jazeker", "graag", "klopt", "prima", "goed", "yes", "yeah", "yep", "sure"}
 _NO = {"nee", "neen", "nope", "no"}
 _MAX_SILENCES = 2  # asked again this many times, then goodbye
-_SEND_SENTENCE = re.compile(r"[^.?!\n]*\b(?:Stuur|Send)\b[^.?!\n]*[.?!]?", re.IGNORECASE)
-_EUROS = re.compile(r"€\s?(\d+)(?:,(\d{2}))?")
-_AMOUNT = re.compile(r"^\s*-?\s*(\d+)\s?x\s", re.MULTILINE)
-_GRAMS = re.compile(r"\b(\d+) g\b")
-_KILOS = re.compile(r"\b(\d+(?:[,.]\d+)?) kg\b")
 
 
 @dataclass(frozen=True)
@@ -114,8 +108,7 @@ class VoiceCalls:
         sessions: sessionmaker[Session],
         settings: Settings,
         parser: Parser,
-        words: ChannelWords,
-        dialogue_words: Words,
+        words: Words,
         action_url: Callable[[int], str],
     ) -> None:
         self._dialogue = dialogue
@@ -123,7 +116,6 @@ class VoiceCalls:
         self._settings = settings
         self._parser = parser
         self._words = words
-        self._dialogue_words = dialogue_words
         self._action_url = action_url
         self._catalog = LiveCatalog()
 
@@ -171,13 +163,15 @@ class VoiceCalls:
         greeting = self._greeting(lang, now)
         if caller.basket:
             replies = self._handle(request, BASKET[lang], None, now)
-            intro = self._w("greet_basket", lang, greeting=greeting, name=caller.name)
+            intro = self._w("call_greet_basket", lang, greeting=greeting, name=caller.name)
             question = self._from_replies(replies, lang)
             question.say.insert(0, (intro, False))
             return self._ask(question, lang, request.step), question
         usual = self._usual(caller)
         if usual:
-            text = self._w("greet_usual", lang, greeting=greeting, name=caller.name, usual=usual)
+            text = self._w(
+                "call_greet_usual", lang, greeting=greeting, name=caller.name, usual=usual
+            )
             question = Question(
                 "usual",
                 [(text, False), (self._w("yes_no_keys", lang), False)],
@@ -185,7 +179,7 @@ class VoiceCalls:
             )
         else:
             question = Question(
-                "open", [(self._w("greet", lang, greeting=greeting, name=caller.name), False)]
+                "open", [(self._w("call_greet", lang, greeting=greeting, name=caller.name), False)]
             )
         question.say.append((self._w("repeat_keys", lang), False))
         return self._ask(question, lang, request.step), question
@@ -251,7 +245,7 @@ class VoiceCalls:
     def _from_replies(self, replies: Sequence[Reply], lang: str) -> Question:
         say: list[tuple[str, bool]] = []
         for reply in replies:
-            text = self._speakable(reply, lang)
+            text = self._speakable(reply)
             if text:
                 say.append((text, reply.confirms_version is not None))
         written = "\n".join(r.text for r in replies)
@@ -269,28 +263,13 @@ class VoiceCalls:
         say.append((self._w("anything_else", lang), False))
         return Question("open", say, written)
 
-    def _speakable(self, reply: Reply, lang: str) -> str:
-        """A written reply as it should sound: no "send ..." instructions, no symbols."""
-        text = _SEND_SENTENCE.sub("", reply.text) if reply.choices else reply.text
-        if not reply.choices:
-            text = re.sub(r"\bStuur\b", "Zeg", text)
-            text = re.sub(r"\bSend\b", "Say", text)
-        if reply.choices and all(c.key.isdigit() for c in reply.choices):
-            # Numbered choices are spoken with a pause after each ("1: Wit casino.").
-            text = re.sub(r"^(\d+) (.+)$", r"\1: \2.", text, flags=re.MULTILINE)
-        text = _EUROS.sub(lambda m: self._euros(m, lang), text)
-        text = _AMOUNT.sub(r"\1 ", text)
-        text = _GRAMS.sub(lambda m: f"{m[1]} {self._w('grams', lang)}", text)
-        text = _KILOS.sub(lambda m: f"{m[1]} {self._w('kilos', lang)}", text)
-        lines = [line.strip(" -") for line in text.splitlines()]
-        spoken = " ".join(
+    @staticmethod
+    def _speakable(reply: Reply) -> str:
+        """The dialogue's spoken wording, its lines made into sentences for the voice."""
+        lines = [line.strip(" -") for line in (reply.spoken or reply.text).splitlines()]
+        return " ".join(
             line if line.endswith((".", "?", "!", ":")) else line + "." for line in lines if line
         )
-        return spoken.replace('"', "").replace("..", ".").strip()
-
-    def _euros(self, match: re.Match[str], lang: str) -> str:
-        cents = int(match[2] or 0)
-        return self._w("euros", lang, euros=match[1], cents=cents)
 
     def _goodbye_silent(
         self, request: CallRequest, caller: _Caller, question: Question, now: datetime
@@ -415,10 +394,10 @@ class VoiceCalls:
     def _greeting(self, lang: str, now: datetime) -> str:
         hour = now.astimezone(self._settings.zone).hour
         part = "morning" if hour < 12 else "afternoon" if hour < 18 else "evening"
-        return self._dialogue_words(f"greeting_{part}", lang)
+        return self._words(f"greeting_{part}", lang)
 
     def _w(self, key: str, lang: str, **values: Any) -> str:
-        return self._words(key, lang, **values)
+        return self._words(key, lang, medium="voice", **values)
 
     def _save(
         self,
