@@ -197,7 +197,9 @@ class Dialogue:
         if self._change_amount(turn, text):
             return
         index = self._catalog.refresh(turn.session)
-        meaning = self._parser.parse(text, catalog=index, history=self._history(turn))
+        meaning = self._parser.parse(
+            text, catalog=index, history=self._history(turn.session, turn.resident.id)
+        )
         self._follow_language(turn, meaning, text)
         if meaning.confidence < 0.5 and not meaning.items:
             self._misunderstood(turn)
@@ -216,10 +218,10 @@ class Dialogue:
         handler(turn, meaning)
 
     @staticmethod
-    def _history(turn: Turn) -> list[list[HistoryLine]]:
+    def _history(session: Session, resident_id: int) -> list[list[HistoryLine]]:
         return [
             [HistoryLine(sku=sku, quantity=quantity) for sku, quantity in past]
-            for past in order_history(turn.session, resident_id=turn.resident.id)
+            for past in order_history(session, resident_id=resident_id)
         ]
 
     def _say(self, turn: Turn, key: str, medium: Medium = "text", **values: Any) -> str:
@@ -651,22 +653,27 @@ class Dialogue:
             self._order(turn, meaning)
             return
         self._understood(turn)
-        hour = turn.now.astimezone(self._settings.zone).hour
-        part = "morning" if hour < 12 else "afternoon" if hour < 18 else "evening"
-        greeting = self._say(turn, f"greeting_{part}")
+        greeting = self.greeting(language=turn.language, now=turn.now)
         if turn.conversation.basket:
             self._reply(turn, "greet_with_basket", greeting=greeting, name=turn.resident.name)
             return
-        usual = self._usual_words(turn)
+        usual = ", ".join(self.usual_names(turn.session, resident_id=turn.resident.id))
         self._reply(turn, "greet", greeting=greeting, name=turn.resident.name, usual=usual)
 
-    def _usual_words(self, turn: Turn) -> str:
-        index = self._catalog.refresh(turn.session)
-        history = self._history(turn)
+    def usual_names(self, session: Session, *, resident_id: int) -> list[str]:
+        """The products of a resident's usual order, as the parser reads "het gewone"."""
+        history = self._history(session, resident_id)
         if not history:
-            return ""
+            return []
+        index = self._catalog.refresh(session)
         usual = self._parser.parse("het gewone", catalog=index, history=history)
-        return ", ".join(self._name(turn.session, i.sku) for i in usual.items if i.sku)
+        return [self._name(session, i.sku) for i in usual.items if i.sku]
+
+    def greeting(self, *, language: str, now: datetime) -> str:
+        """Goedemorgen, goedemiddag or goedenavond, by the village's clock."""
+        hour = now.astimezone(self._settings.zone).hour
+        part = "morning" if hour < 12 else "afternoon" if hour < 18 else "evening"
+        return self._words(f"greeting_{part}", language)
 
     def _show_basket(self, turn: Turn, meaning: Interpretation) -> None:
         self._understood(turn)

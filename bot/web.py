@@ -60,7 +60,6 @@ def create_app(
     dialogue: Dialogue,
     *,
     secrets: Secrets,
-    parser: Parser,
     worker: BackgroundWorker | None = None,
 ) -> FastAPI:
     settings = runtime.settings
@@ -143,7 +142,6 @@ def create_app(
                 dialogue=dialogue,
                 sessions=runtime.sessions,
                 settings=settings,
-                parser=parser,
                 words=words,
                 action_url=lambda step: f"{public_url}/twilio/voice/gather?step={step}",
             )
@@ -254,9 +252,7 @@ class Service:
         self.worker = BackgroundWorker(
             logged_pass(runtime, self.senders.senders), interval=worker_interval
         )
-        self.app = create_app(
-            runtime, self.dialogue, secrets=secrets, parser=self.parser, worker=self.worker
-        )
+        self.app = create_app(runtime, self.dialogue, secrets=secrets, worker=self.worker)
 
     def close(self) -> None:
         self.senders.close()

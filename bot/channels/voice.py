@@ -20,15 +20,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from bot.dialogue import Dialogue
-from bot.live_catalog import LiveCatalog
 from bot.messages import InboundMessage, Reply
 from bot.settings import Settings
 from bot.words import Words
 from catalog.models import Product
 from core.database import unit_of_work, utcnow
-from nlu import HistoryLine, Parser
 from orders.calls import CallState, find_call, text_after_call
-from orders.history import order_history
 from orders.models import AddressKind, Conversation
 from orders.residents import find_resident
 
@@ -107,17 +104,14 @@ class VoiceCalls:
         dialogue: Dialogue,
         sessions: sessionmaker[Session],
         settings: Settings,
-        parser: Parser,
         words: Words,
         action_url: Callable[[int], str],
     ) -> None:
         self._dialogue = dialogue
         self._sessions = sessions
         self._settings = settings
-        self._parser = parser
         self._words = words
         self._action_url = action_url
-        self._catalog = LiveCatalog()
 
     # -- entry point ---------------------------------------------------------------------
 
@@ -378,23 +372,11 @@ class VoiceCalls:
     def _usual(self, caller: _Caller) -> str:
         assert caller.resident_id is not None
         with self._sessions() as session:
-            history = [
-                [HistoryLine(sku=sku, quantity=quantity) for sku, quantity in past]
-                for past in order_history(session, resident_id=caller.resident_id)
-            ]
-            if not history:
-                return ""
-            index = self._catalog.refresh(session)
-            usual = self._parser.parse(USUAL["nl"], catalog=index, history=history)
-            skus = [item.sku for item in usual.items if item.sku]
-            rows = session.execute(select(Product.sku, Product.name).where(Product.sku.in_(skus)))
-            names = {sku: name for sku, name in rows}
-        return ", ".join(names[sku] for sku in skus if sku in names)
+            names = self._dialogue.usual_names(session, resident_id=caller.resident_id)
+        return ", ".join(names)
 
     def _greeting(self, lang: str, now: datetime) -> str:
-        hour = now.astimezone(self._settings.zone).hour
-        part = "morning" if hour < 12 else "afternoon" if hour < 18 else "evening"
-        return self._words(f"greeting_{part}", lang)
+        return self._dialogue.greeting(language=lang, now=now)
 
     def _w(self, key: str, lang: str, **values: Any) -> str:
         return self._words(key, lang, medium="voice", **values)
