@@ -49,6 +49,10 @@ class Registrar:
             return [Reply(self._words("register_welcome", language, **values))]
         language = record.language
         answer = " ".join(text.split())
+        if record.step == "start":
+            # Opened by a channel (Telegram's shared contact); the first message just starts.
+            record.step = "name"
+            return [Reply(self._words("register_welcome", language, **values))]
         if record.step == "name":
             if not re.search(r"[^\W\d_]{2}", answer):
                 return [Reply(self._words("register_welcome", language, **values))]
@@ -68,7 +72,8 @@ class Registrar:
         except OutsideDeliveryAreaError as error:
             words = self._words("register_outside", language, postcode=error.postcode, **values)
             return [Reply(words)]
-        phone = address if kind is not AddressKind.TELEGRAM else None
+        # A phone number the channel already vouched for (Telegram's shared contact) counts too.
+        phone = address if kind is not AddressKind.TELEGRAM else record.data.get("phone")
         resident = add_resident(
             session,
             name=record.data["name"],
@@ -82,3 +87,18 @@ class Registrar:
             link_address(session, resident=resident, kind=kind, address=address)
         session.delete(record)
         return [Reply(self._words("register_done", language, name=resident.name))]
+
+
+def open_registration(
+    session: Session, *, kind: AddressKind, address: str, language: str, phone: str | None
+) -> None:
+    """Start a registration for a sender whose phone number a channel has confirmed."""
+    record = session.scalar(
+        select(Registration).where(Registration.kind == kind.value, Registration.address == address)
+    )
+    if record is None:
+        record = Registration(kind=kind.value, address=address)
+        session.add(record)
+    record.step = "start"
+    record.language = language
+    record.data = {"phone": phone} if phone else {}

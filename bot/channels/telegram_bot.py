@@ -34,12 +34,13 @@ from telegram.ext import (
 
 from bot.dialogue import Dialogue
 from bot.messages import InboundMessage, Reply
+from bot.registration import open_registration
 from bot.settings import Settings
 from bot.words import Words
 from core.database import unit_of_work
 from orders.errors import AddressTakenError, InvalidPhoneError
 from orders.models import AddressKind, Registration
-from orders.residents import find_resident, link_address
+from orders.residents import find_resident, link_address, normalise_phone
 
 log = logging.getLogger(__name__)
 
@@ -197,6 +198,14 @@ class TelegramBot:
             except InvalidPhoneError:
                 return None
             if resident is None:
+                # Not known yet: register, and keep the number Telegram vouched for.
+                open_registration(
+                    session,
+                    kind=AddressKind.TELEGRAM,
+                    address=chat,
+                    language=self._settings.language,
+                    phone=normalise_phone(phone),
+                )
                 return None
             try:
                 link_address(session, resident=resident, kind=AddressKind.TELEGRAM, address=chat)

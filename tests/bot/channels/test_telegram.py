@@ -102,6 +102,15 @@ def test_an_unknown_phone_starts_registration(served: Served) -> None:
     assert "naam" in served.telegram.texts_to(chat)[-1]
     served.telegram_update(text_update(chat, "Piet Pieters"))
     assert "straat" in served.telegram.texts_to(chat)[-1]
+    served.telegram_update(text_update(chat, "Kerkdijk 7"))
+    served.telegram_update(text_update(chat, "3981 AB"))
+    assert "Welkom, Piet Pieters" in served.telegram.texts_to(chat)[-1]
+    # The number Telegram vouched for is his: an SMS from it is the same account.
+    with served.runtime.sessions() as session:
+        by_telegram = find_resident(session, kind=AddressKind.TELEGRAM, address=str(chat))
+        by_phone = find_resident(session, kind=AddressKind.PHONE, address="+31687654321")
+        assert by_telegram is not None and by_phone is not None
+        assert by_telegram.id == by_phone.id
 
 
 def test_numbered_choices_are_buttons(served: Served) -> None:
