@@ -196,7 +196,7 @@ class AmountReader:
         return None, None, False, i
 
     def container(self, word: str) -> str | None:
-        for k in word_keys(word):
+        for k in (word, *sorted(word_keys(word))):
             c = self.res.container_by_key.get(k)
             if c is not None:
                 return c

@@ -326,7 +326,12 @@ class CatalogIndex:
                 ) or bool(_PACK_FOLLOWS.match(folded, wm.end()))
                 keys = word_keys(raw)
                 container = next(
-                    (res.container_by_key[k] for k in keys if k in res.container_by_key), None
+                    (
+                        res.container_by_key[k]
+                        for k in (raw, *sorted(keys))
+                        if k in res.container_by_key
+                    ),
+                    None,
                 )
                 measured = _MEASURED_CONTAINER.fullmatch(raw)
                 if measured is not None and container is None:
@@ -355,9 +360,11 @@ class CatalogIndex:
                     Word(raw, keys, parts, kind, container, cut, kind == "soft" and pack_word)
                 )
             for w in list(words):
-                kind_of = next((res.kinds[k] for k in w.keys if k in res.kinds), None)
+                kind_of = next((res.kinds[k] for k in sorted(w.keys) if k in res.kinds), None)
                 if kind_of is None and w.kind == "content":
-                    kind_of = next((res.kinds[k] for k in w.parts[-1].keys if k in res.kinds), None)
+                    kind_of = next(
+                        (res.kinds[k] for k in sorted(w.parts[-1].keys) if k in res.kinds), None
+                    )
                 if kind_of is not None and w.kind == "content":
                     kk = word_keys(kind_of)
                     words.append(

@@ -73,7 +73,7 @@ class Matcher:
     def __init__(self, res: Resources) -> None:
         self.res = res
         self._nl_by_letter: dict[str, list[str]] = {}
-        for w in res.nl_words:
+        for w in sorted(res.nl_words):
             if len(w) >= 3:
                 self._nl_by_letter.setdefault(w[0], []).append(w)
         self._cache: dict[tuple[int, int, str], tuple[list[tuple[UMorph, ...]], bool, bool]] = {}
@@ -114,7 +114,7 @@ class Matcher:
         keys = word_keys(word)
         english = False
         seen: set[str] = set()
-        for k in keys:
+        for k in sorted(keys):
             for phrase in res.en_single.get(k, ()):
                 if phrase not in seen:
                     seen.add(phrase)
@@ -139,7 +139,7 @@ class Matcher:
         for pool in (index.fuzzy_choices(word[0]), self._nl_by_letter.get(word[0], [])):
             if not pool:
                 continue
-            for q in queries:
+            for q in sorted(queries):
                 for hit in process.extract(
                     q, pool, scorer=fuzz.ratio, score_cutoff=cutoff, limit=3
                 ):
@@ -201,7 +201,7 @@ class Matcher:
         i = 0
         while i < len(words):
             hit: tuple[int, list[str]] | None = None
-            for k in word_keys(words[i]):
+            for k in sorted(word_keys(words[i])):
                 for pattern, translations in self.res.en_multi.get(k, ()):
                     n = len(pattern)
                     if i + n <= len(words) and all(
@@ -277,7 +277,7 @@ class Matcher:
         return best
 
     def _container_of(self, word: str) -> str | None:
-        for k in word_keys(word):
+        for k in (word, *sorted(word_keys(word))):
             c = self.res.container_by_key.get(k)
             if c is not None:
                 return c

@@ -15,6 +15,8 @@ from nlu._text import fold
 NOUN = "n"
 ADJECTIVE = "a"
 CONTAINER = "c"
+_POS_ORDER = (NOUN, CONTAINER, ADJECTIVE)
+_MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -57,17 +59,30 @@ class Resources:
     # Dutch word key -> part of speech; every key of a Dutch word known to the lexicon.
     nl_pos: dict[str, str] = field(default_factory=dict)
     nl_words: set[str] = field(default_factory=set)
+    # A Dutch word as the lexicon writes it -> part of speech (a noun entry wins).
+    nl_word_pos: dict[str, str] = field(default_factory=dict)
     en_words: set[str] = field(default_factory=set)
+    _pos_cache: dict[str, str | None] = field(default_factory=dict, repr=False)
 
     def is_known_nl(self, word: str) -> bool:
         return any(k in self.nl_pos for k in word_keys(word))
 
     def pos(self, word: str) -> str | None:
-        for k in word_keys(word):
-            p = self.nl_pos.get(k)
-            if p is not None:
-                return p
-        return None
+        """The word's part of speech: its own lexicon entry, else the most telling one of
+        its stems (noun, then container, then adjective). The same answer on every run:
+        the stems of one word may carry different parts of speech ("aardbeien" is the
+        plural of a noun and, as "strawberry flavoured", an adjective)."""
+        cached = self._pos_cache.get(word, _MISSING)
+        if cached is not _MISSING:
+            return cached  # type: ignore[return-value]
+        out = self.nl_word_pos.get(word)
+        if out is None:
+            found = {p for k in word_keys(word) if (p := self.nl_pos.get(k)) is not None}
+            out = next((p for p in _POS_ORDER if p in found), min(found) if found else None)
+        if len(self._pos_cache) > 100_000:
+            self._pos_cache.clear()
+        self._pos_cache[word] = out
+        return out
 
 
 def _words(seq: Any) -> list[str]:
@@ -129,6 +144,8 @@ def _load_lexicon(res: Resources, text: str) -> None:
                 # In a multi-word Dutch entry only the last word is the noun ("rode ui").
                 p = pos if i == len(words) - 1 else ADJECTIVE
                 res.nl_words.add(w)
+                if res.nl_word_pos.get(w) != NOUN:
+                    res.nl_word_pos[w] = p
                 for k in word_keys(w):
                     if res.nl_pos.get(k) != NOUN:
                         res.nl_pos[k] = p
