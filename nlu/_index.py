@@ -11,8 +11,8 @@ from collections.abc import Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
-from nlu._morph import canon, split_compound, word_keys
-from nlu._resources import NOUN, Resources, get_resources
+from nlu._morph import LINKS, canon, split_compound, word_keys
+from nlu._resources import ADJECTIVE, NOUN, Resources, get_resources
 from nlu._text import fold
 from nlu._types import CatalogEntry
 
@@ -294,6 +294,62 @@ class CatalogIndex:
         if parts is None:
             parts = self._split_unknown_modifier(word)
         return parts
+
+    def is_compound(self, word: str) -> bool:
+        """A compound of known words whose head is a real word ("aardbeien|jam",
+        "kippen|soep"): never a typo of a product that its modifier names. A head that is
+        only a stem ("rook|wors") leaves the word open to typo correction ("rookworst")."""
+        if word_keys(word) & self._res.opaque_keys:
+            return False
+        parts = split_compound(word, self._known_part)
+        return parts is not None and self._real_word(parts[-1])
+
+    def is_food_compound(self, word: str) -> bool:
+        """A word for a food or shop thing the lexicon may lack: a listed compound that is
+        no kind of its last part ("appelmoes"), or a food noun followed by a word-like head
+        ("kaas|plankje", "aardbeien|siroop"). The head must not be a describing or function
+        word ("broodnodig")."""
+        res = self._res
+        if word_keys(word) & res.opaque_keys:
+            return True
+        if len(word) < 7:
+            return False
+        for cut in range(3, len(word) - 3):
+            head = word[cut:]
+            if (
+                head in res.stopwords
+                or res.nl_word_pos.get(head) == ADJECTIVE
+                or not any(c in _VOWELS for c in head)
+            ):
+                continue
+            left = word[:cut]
+            for link in LINKS:
+                if link and not left.endswith(link):
+                    continue
+                base = left[: len(left) - len(link)]
+                if (
+                    len(base) >= 3
+                    and base not in res.stopwords
+                    and self._real_word(base)
+                    and res.pos(base) in (NOUN, None)
+                ):
+                    return True
+        return False
+
+    def _real_word(self, word: str) -> bool:
+        """A word of the lexicon or the catalogue, or a plural or diminutive of one; not a
+        mere stem of a longer word ("wors" of "worstje")."""
+        nl_words = self._res.nl_words
+        if word in nl_words:
+            return True
+        bucket = self._fuzzy_words.get(word[0])
+        if bucket is not None and bucket[word] > 0:
+            return True
+        return len(word) >= 4 and any(
+            k in nl_words or (bucket is not None and bucket[k] > 0)
+            for k in word_keys(word)
+            if len(k) >= 3 and word.startswith(k[:-1])
+        )
 
     def _split_unknown_modifier(self, word: str) -> tuple[str, ...] | None:
         """A compound of a modifier nobody listed and a known food noun: "maatjes|haring",

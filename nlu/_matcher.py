@@ -120,7 +120,8 @@ class Matcher:
                     seen.add(phrase)
                     english = True
                     alts.extend(self._phrase_alts(phrase, index))
-        known = index.is_known(word) or english or word in res.en_words
+        # A compound of known words is a real word: "aardbeienjam" is no typo of "aardbeien".
+        known = index.is_known(word) or english or word in res.en_words or index.is_compound(word)
         fuzzy = False
         if not known and len(word) >= 4:
             corrected = self.correct(word, index)
@@ -168,9 +169,12 @@ class Matcher:
         optional = word in res.soft
         noun = pos == NOUN
         if not noun and pos is None:
-            # An unlisted compound of a food noun is a food word too ("melkchocolade").
+            # An unlisted compound of a food noun is a food word too ("melkchocolade",
+            # "kaasplankje"), so the shop can say it does not sell it.
             parts = index.split(word)
-            noun = parts is not None and res.pos(parts[-1]) == NOUN
+            noun = (parts is not None and res.pos(parts[-1]) == NOUN) or index.is_food_compound(
+                word
+            )
         return Slot(
             text=raw,
             norm=word,

@@ -128,6 +128,7 @@ def canon(word: str) -> str:
 
 # Linking elements between compound parts: "kippen|dijen", "komijne|kaas", "varkens|haas".
 _LINKS = ("", "s", "en", "e", "n", "er")
+LINKS = _LINKS
 _SHORT_PARTS = frozenset({"ei", "ui"})
 
 
