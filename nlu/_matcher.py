@@ -31,6 +31,7 @@ class UMorph:
     keys: frozenset[str]
     head: bool
     noun: bool
+    part: bool = False  # a part of the resident's compound word ("kippen|soep")
 
 
 @dataclass(slots=True)
@@ -91,7 +92,7 @@ class Matcher:
             morphs = []
             for j, p in enumerate(parts):
                 head = j == len(parts) - 1
-                morphs.append(UMorph(p, word_keys(p), head, head and res.pos(p) == NOUN))
+                morphs.append(UMorph(p, word_keys(p), head, head and res.pos(p) == NOUN, True))
             out.append(tuple(morphs))
         return out
 
@@ -455,6 +456,11 @@ def _match_slot(
                 ok = False
                 break
             new, weak_word = target
+            if weak_word is not None and m.part:
+                # The head of the resident's compound is only a modifier in the product
+                # name: "kippen|soep" is soup, "Soep|kip" is a chicken. Not this product.
+                ok = False
+                break
             cells |= new
             if weak_word is not None:
                 weak.add(weak_word)
