@@ -56,6 +56,9 @@ class Fit:
     exact: bool
     surface: bool
     covered_optional: int = 0
+    # The resident's noun reaches the product's own name only as a compound's modifier:
+    # "zalm" in "Zalm|filet" (even when "zalm" is an alias), not as in "Gerookte zalm".
+    modifier_only: bool = False
 
 
 @dataclass(slots=True)
@@ -266,10 +269,15 @@ class Matcher:
         surface: str,
     ) -> Fit | None:
         best: Fit | None = None
-        for form in product.forms:
+        modifier_only = False
+        for i, form in enumerate(product.forms):
             f = self._fit_form(product, form, slots, container, index, surface)
+            if f is not None and i == 0:
+                modifier_only = f.modifier_only
             if f is not None and (best is None or _rank(f) > _rank(best)):
                 best = f
+        if best is not None:
+            best.modifier_only = modifier_only
         has_container = container is not None and any(
             w.container == container
             or (len(w.parts) > 1 and self._container_of(w.parts[0].text) == container)
@@ -299,6 +307,7 @@ class Matcher:
     ) -> Fit | None:
         covered: set[tuple[int, int]] = set()
         weak_words: set[int] = set()
+        modifier_only = False
         for s in slots:
             result = _match_slot(s, form, covered)
             if result is None:
@@ -308,6 +317,10 @@ class Matcher:
             cells, weak_in = result
             covered |= cells
             weak_words |= weak_in
+            if not s.adjective and not s.optional and cells:
+                modifier_only = modifier_only or all(
+                    pi < len(form.words[wi].parts) - 1 for wi, pi in cells
+                )
         # A modifier-only match is weak unless the resident also named the compound's head
         # ("coffee beans" covers both parts of "koffiebonen").
         weak = any((wi, len(form.words[wi].parts) - 1) not in covered for wi in weak_words)
@@ -349,6 +362,7 @@ class Matcher:
             exact,
             form.text == surface,
             covered_optional,
+            modifier_only,
         )
 
     def match(self, slots: list[Slot], container: str | None, index: CatalogIndex) -> Match:
@@ -425,7 +439,15 @@ def decide(fits: list[Fit]) -> Match:
         return Match(strong, "resolved", strong[0].sku)
     exact = [f for f in strong if f.exact]
     if len(exact) == 1:
-        return Match(strong, "resolved", exact[0].sku)
+        only = exact[0]
+        if only.modifier_only:
+            # "zalm": an alias of "Zalmfilet", but the very head of "Gerookte zalm". The
+            # alias shortens a name; it does not choose between two kinds of salmon.
+            heads = [f for f in strong if f is not only and not f.modifier_only]
+            if heads:
+                rest = [f for f in strong if f is not only and f not in heads]
+                return Match([only, *heads, *rest], "ambiguous")
+        return Match(strong, "resolved", only.sku)
     if len(exact) > 1:
         # A container the resident named ("een doos eieren") outranks a bare name.
         if any(f.covered_optional for f in exact):
