@@ -34,6 +34,11 @@ class UMorph:
     part: bool = False  # a part of the resident's compound word ("kippen|soep")
 
 
+# A word's readings, whether it is a known word, whether it was typo-corrected, and
+# whether it names a food or shop thing.
+_Analysis = tuple[list[tuple[UMorph, ...]], bool, bool, bool]
+
+
 @dataclass(slots=True)
 class Slot:
     text: str
@@ -80,7 +85,7 @@ class Matcher:
         for w in sorted(res.nl_words):
             if len(w) >= 3:
                 self._nl_by_letter.setdefault(w[0], []).append(w)
-        self._cache: dict[tuple[int, int, str], tuple[list[tuple[UMorph, ...]], bool, bool]] = {}
+        self._cache: dict[tuple[int, int, str], _Analysis] = {}
 
     # -- reading the resident's words ---------------------------------------------------
 
@@ -168,17 +173,9 @@ class Matcher:
 
     def slot(self, word: str, start: int, end: int, raw: str, index: CatalogIndex) -> Slot:
         res = self.res
-        alts, known, fuzzy = self._analyse_cached(word, index)
+        alts, known, fuzzy, noun = self._analyse_cached(word, index)
         pos = res.pos(word)
         optional = word in res.soft
-        noun = pos == NOUN
-        if not noun and pos is None:
-            # An unlisted compound of a food noun is a food word too ("melkchocolade",
-            # "kaasplankje"), so the shop can say it does not sell it.
-            parts = index.split(word)
-            noun = (parts is not None and res.pos(parts[-1]) == NOUN) or index.is_food_compound(
-                word
-            )
         return Slot(
             text=raw,
             norm=word,
@@ -192,16 +189,27 @@ class Matcher:
             fuzzy=fuzzy,
         )
 
-    def _analyse_cached(
-        self, word: str, index: CatalogIndex
-    ) -> tuple[list[tuple[UMorph, ...]], bool, bool]:
+    def _analyse_cached(self, word: str, index: CatalogIndex) -> _Analysis:
         key = (id(index), index.version, word)
         hit = self._cache.get(key)
         if hit is None:
             if len(self._cache) > 50_000:
                 self._cache.clear()
-            hit = self._cache[key] = self._analyse(word, index)
+            alts, known, fuzzy = self._analyse(word, index)
+            hit = self._cache[key] = (alts, known, fuzzy, self._food_word(word, index))
         return hit
+
+    def _food_word(self, word: str, index: CatalogIndex) -> bool:
+        """Whether the word names a food or shop thing, sold here or not."""
+        pos = self.res.pos(word)
+        if pos is not None:
+            return pos == NOUN
+        # An unlisted compound of a food noun is a food word too ("melkchocolade",
+        # "kaasplankje"), so the shop can say it does not sell it.
+        parts = index.split(word)
+        if parts is not None and self.res.pos(parts[-1]) == NOUN:
+            return True
+        return index.is_food_compound(word)
 
     def merge_multiword(self, words: list[str]) -> list[tuple[int, int, list[str]]]:
         """Multi-word English phrases from the lexicon: (first, last+1, Dutch phrases)."""
