@@ -523,7 +523,7 @@ def _target(
         if len(w.parts) > 1:
             for pi, p in enumerate(w.parts):
                 if m.keys & p.keys:
-                    weak = m.noun and m.head and not p.head and not w.cut_head
+                    weak = (m.noun or m.part) and m.head and not p.head and not w.cut_head
                     cand = ({(wi, pi)}, wi if weak else None)
                     if (wi, pi) in taken:
                         fallback = fallback or cand
