@@ -55,6 +55,12 @@ _CHANGE_AMOUNT = re.compile(
     re.IGNORECASE,
 )
 _YES = {"ja", "yes", "j", "y", "1"}
+# Asking what something costs is not ordering it.
+_PRICE_QUESTION = re.compile(
+    r"\b(?:wat|hoeveel)\s+(?:kost|kosten)\b|\bprijs\b|\bprijzen\b|\bhow\s+much\s+(?:is|are|does|do)\b"
+    r"|\bwhat\s+does\b.*\bcost\b|\bprices?\b",
+    re.IGNORECASE,
+)
 # A neutral product word, to read a bare amount ("300 gram", "2") for one product.
 _STAND_IN = "artikel"
 _AMOUNT_HINT = re.compile(
@@ -197,13 +203,21 @@ class Dialogue:
         if self._change_amount(turn, text):
             return
         index = self._catalog.refresh(turn.session)
-        meaning = self._parser.parse(
-            text, catalog=index, history=self._history(turn.session, turn.resident.id)
-        )
+        history = self._history(turn.session, turn.resident.id)
+        meaning = self._parser.parse(text, catalog=index, history=history)
         self._follow_language(turn, meaning, text)
         if meaning.confidence < 0.5 and not meaning.items:
             self._misunderstood(turn)
             return
+        if _PRICE_QUESTION.search(text):
+            # "wat kost de kaas?" asks, it does not order: answer, and leave the basket be.
+            # The question words are taken away so that the parser sees only the products.
+            asked = self._parser.parse(
+                _PRICE_QUESTION.sub(" ", text), catalog=index, history=history
+            )
+            if asked.items:
+                self._prices(turn, asked)
+                return
         handler = {
             "order": self._order,
             "remove": self._remove,
@@ -674,6 +688,23 @@ class Dialogue:
         hour = now.astimezone(self._settings.zone).hour
         part = "morning" if hour < 12 else "afternoon" if hour < 18 else "evening"
         return self._words(f"greeting_{part}", language)
+
+    def _prices(self, turn: Turn, meaning: Interpretation) -> None:
+        self._understood(turn)
+        skus: list[str] = []
+        for item in meaning.items:
+            for sku in [item.sku] if item.sku else list(item.candidates):
+                if sku and sku not in skus:
+                    skus.append(sku)
+        products = [p for p in (self._product(turn.session, sku) for sku in skus[:5]) if p]
+        if not products:
+            self._unknown(turn, [i for i in meaning.items if i.status == "unknown"])
+            return
+        lines = [
+            {"name": p.name, "price": p.price_cents, "unit": p.unit, "available": p.available}
+            for p in products
+        ]
+        self._reply(turn, "prices", lines=lines)
 
     def _show_basket(self, turn: Turn, meaning: Interpretation) -> None:
         self._understood(turn)

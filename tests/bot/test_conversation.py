@@ -81,6 +81,11 @@ TRANSCRIPTS: dict[str, list[tuple[str, list[str]]]] = {
         ("blablabla", ["begreep ik niet"]),
         ("qwerty", ["Bel Stichting Dorpsplein Bunnik", "+31306560000"]),
     ],
+    "asking a price orders nothing": [
+        ("wat is de prijs van zalm", ["Zalmfilet: € 32,50 per kilo", "Gerookte zalm (100 g): €"]),
+        ("hoeveel kost een krentenbol?", ["Krentenbol: € 0,90 per stuk"]),
+        ("mandje", ["Uw mandje is leeg"]),
+    ],
     "help": [
         ("help", ["het gewone", "JA", "+31306560000"]),
     ],
