@@ -54,7 +54,9 @@ _CHANGE_AMOUNT = re.compile(
     r"\s*(?:graag|alstublieft|please)?[.!]?\s*$",
     re.IGNORECASE,
 )
+# Answers to a yes/no question asked in words (the cancel question), keys of a keypad included.
 _YES = {"ja", "yes", "j", "y", "1"}
+_NO = {"nee", "no", "n", "2"}
 # Asking what something costs is not ordering it.
 _PRICE_QUESTION = re.compile(
     r"\b(?:wat|hoeveel)\s+(?:kost|kosten)\b|\bprijs\b|\bprijzen\b|\bhow\s+much\s+(?:is|are|does|do)\b"
@@ -77,7 +79,6 @@ def _has_amount(text: str) -> bool:
 
 # Parser notes saying a weighed product was counted in pieces or containers, not weighed.
 _NO_WEIGHT = frozenset({"count_for_weighed", "container_for_weighed"})
-_NO = {"nee", "no", "n", "2"}
 
 
 class Understanding(Protocol):
