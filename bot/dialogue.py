@@ -355,7 +355,11 @@ class Dialogue:
     def _product(session: Session, sku: str | None) -> Product | None:
         if not sku:
             return None
-        return session.scalar(select(Product).where(Product.sku == sku))
+        # A message names the same few products many times; look each up once per message.
+        seen: dict[str, Product | None] = session.info.setdefault("products_by_sku", {})
+        if sku not in seen:
+            seen[sku] = session.scalar(select(Product).where(Product.sku == sku))
+        return seen[sku]
 
     def _unknown(self, turn: Turn, items: Sequence[Item]) -> None:
         for item in items:

@@ -27,7 +27,11 @@ class LiveCatalog:
         if self._seen_until is not None:
             query = query.where(Product.updated_at >= self._seen_until)
         for product in session.scalars(query):
-            self.index.upsert(entry_from_product(product))
+            entry = entry_from_product(product)
+            # The newest product is seen again every time (>= the watermark); an unchanged
+            # entry is left alone, so the parser's caches for this catalogue stay warm.
+            if self.index.get(product.sku) != entry:
+                self.index.upsert(entry)
             self._names[product.sku] = product.name
             if self._seen_until is None or product.updated_at > self._seen_until:
                 self._seen_until = product.updated_at
