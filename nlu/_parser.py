@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import Any
 
@@ -22,6 +22,21 @@ MAX_TOKENS = 400
 _CONJUNCTIONS = frozenset({"en", "and", "plus", "&", "+", "ook", "also", "daarnaast", "verder"})
 _IGNORED_SEPS = frozenset({":", "(", ")", "[", "]", "*", '"', "“", "”"})
 _SENTENCE_SEPS = frozenset({".", "!", "?"})
+# Surname particles ("de Boer", "van der Berg") and address words before a house number.
+_NAME_PARTICLES = frozenset({"de", "van", "der", "den", "ter", "ten", "te", "t", "het", "la", "le"})
+_ADDRESS_WORDS = frozenset({"nummer", "nr", "huisnummer", "number", "postcode", "postbus"})
+_STREET_ENDS = (
+    "straat",
+    "laan",
+    "weg",
+    "plein",
+    "dijk",
+    "steeg",
+    "gracht",
+    "kade",
+    "singel",
+    "dreef",
+)
 _NON_ORDER = frozenset({"status", "help", "show_basket", "cancel", "greet", "confirm", "deny"})
 # Intents that win over product words in the same message ("wanneer komt mijn brood");
 # a greeting around an order ("Goedemiddag! een hele kip graag") never does.
@@ -101,6 +116,7 @@ class Parser:
         res = self._res
         consumed: set[int] = set()
         _drop_list_numbers(toks, consumed)
+        _drop_addresses(toks, consumed, catalog)
         self._drop_signature(toks, consumed)
         usual_spans = self._find_phrases(toks, res.usual_phrases, consumed)
         last_spans = self._find_phrases(toks, res.last_phrases, consumed)
@@ -193,6 +209,15 @@ class Parser:
                 # A closing formula: what follows is a signature, not an order.
                 consumed.update(range(i, len(toks)))
                 return
+            if w in res.titles and not toks[i].capitalised:
+                # A name with a surname particle after a title, as speech writes it in lower
+                # case: "met mevrouw de boer", "meneer van der berg".
+                k = i + 1
+                while k < len(toks) and toks[k].norm in _NAME_PARTICLES:
+                    k += 1
+                if k > i + 1 and k < len(toks) and toks[k].kind == WORD:
+                    consumed.update(range(i, k + 1))
+                    continue
             if (w in res.titles and toks[i].capitalised) or (
                 w in res.titles and (i + 1 < len(toks) and toks[i + 1].norm == ".")
             ):
@@ -339,6 +364,28 @@ class Parser:
                 and merged[-1].amount is None
             ):
                 merged[-1].amount = r.amount
+                merged[-1].end = r.end
+                continue
+            prev = merged[-1].amount if merged and merged[-1].content else None
+            if (
+                not r.content
+                and r.amount is not None
+                and r.amount.measure is not None
+                and not r.amount.vague
+                and r.sep_before == "none"
+                and prev is not None
+                and prev.measure is None
+                and prev.container is None
+                and not prev.vague
+            ):
+                # The size after a counted product: "een rollade van een kilo", "2 pakken
+                # melk van een liter" are a kilo of rollade and 2 litres of milk.
+                merged[-1].amount = replace(
+                    r.amount,
+                    value=prev.count * r.amount.count,
+                    start=prev.start,
+                    explicit_number=True,
+                )
                 merged[-1].end = r.end
                 continue
             merged.append(r)
@@ -749,6 +796,28 @@ def _drop_list_numbers(toks: list[Token], consumed: set[int]) -> None:
         return
     for i in markers:
         consumed.update((i, i + 1))
+
+
+def _drop_addresses(toks: list[Token], consumed: set[int], catalog: CatalogIndex) -> None:
+    """A house number is no amount: "ik woon op nummer 12", "Kerkstraat 5a"."""
+    for i in range(len(toks) - 1):
+        t = toks[i]
+        if t.kind != WORD or toks[i + 1].kind != NUM:
+            continue
+        w = t.norm
+        if w in _ADDRESS_WORDS or (
+            len(w) > 6 and w.endswith(_STREET_ENDS) and not catalog.has_key(w)
+        ):
+            consumed.update((i, i + 1))
+            nxt = toks[i + 2] if i + 2 < len(toks) else None
+            # A letter stuck to the number: "12a".
+            if (
+                nxt is not None
+                and nxt.kind == WORD
+                and len(nxt.text) == 1
+                and (nxt.start == toks[i + 1].end)
+            ):
+                consumed.add(i + 2)
 
 
 def _quantity(product: Product, amount: Amount | None) -> tuple[int | None, str | None]:
