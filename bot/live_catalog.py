@@ -18,11 +18,15 @@ class LiveCatalog:
     """Applies only what changed since the last look: no retraining, no restart."""
 
     def __init__(self) -> None:
-        self.index = CatalogIndex(())
+        self.index: CatalogIndex = CatalogIndex(())
         self._seen_until: datetime | None = None
         self._names: dict[str, str] = {}
 
     def refresh(self, session: Session) -> CatalogIndex:
+        refreshed: set[int] = session.info.setdefault("catalogues_refreshed", set())
+        if id(self) in refreshed:
+            return self.index  # once per message (unit of work) is live enough
+        refreshed.add(id(self))
         query = select(Product).options(joinedload(Product.shop))
         if self._seen_until is not None:
             query = query.where(Product.updated_at >= self._seen_until)
