@@ -14,7 +14,8 @@ from nlu._amounts import Amount, AmountReader
 from nlu._classifier import NaiveBayes, features
 from nlu._index import CatalogIndex, Product
 from nlu._matcher import Fit, Match, Matcher, Slot
-from nlu._resources import ADJECTIVE, Resources, get_resources
+from nlu._morph import word_keys
+from nlu._resources import ADJECTIVE, NOUN, Resources, get_resources
 from nlu._text import NL, NUM, OTHER, SEP, WORD, Token, tokenize
 from nlu._types import INTENTS, History, HistoryLine, Interpretation, Item
 
@@ -669,6 +670,46 @@ class Parser:
             no_history=no_history and (used_usual or used_last),
         )
 
+    def _counts_things_in_a_weighed_pack(
+        self, f: _Found, product: Product, catalog: CatalogIndex
+    ) -> bool:
+        """A count of several things ("10 aardappelen", "4 champignons") for a product
+        sold in packs by weight or volume ("zak 2 kg", "250 gram"): the resident counts the
+        things, not the packs. Uncountable words ("2 karnemelk", "3 kwark") count packs."""
+        amount = f.raw.amount
+        pack = product.pack
+        if (
+            amount is None
+            or pack is None
+            or pack.dimension == "count"
+            or not amount.explicit_number
+            or amount.measure is not None
+            or amount.container is not None
+            or amount.pieces
+            or amount.count <= 1
+        ):
+            return False
+        words = [s.norm for s in f.slots if not s.optional]
+        return bool(words) and self._plural(words[-1], catalog)
+
+    def _plural(self, word: str, catalog: CatalogIndex, depth: int = 0) -> bool:
+        """Whether a resident's word is the plural of a thing: "uien", "champignons",
+        "kastanjechampignons" (by its head), "onions"; not "karnemelk" or "citroen"."""
+        res = self._res
+        if res.nl_word_pos.get(word) == NOUN or word in res.en_words:
+            return False
+        if any(k != word and res.nl_word_pos.get(k) == NOUN for k in word_keys(word)):
+            return True
+        if _english_plural(word, res.en_words):
+            return True
+        if depth == 0:
+            # A compound is plural when its head is: the longest head the lexicon knows.
+            for cut in range(3, len(word) - 2):
+                head = word[cut:]
+                if res.pos(head) == NOUN:
+                    return self._plural(head, catalog, 1)
+        return False
+
     def _unknown_ok(self, f: _Found, found: list[_Found], order_like: bool) -> bool:
         """Whether words nothing matched are an item the shop does not sell (or noise)."""
         if f.leftover:
@@ -736,6 +777,9 @@ class Parser:
                 qty, _ = _quantity(product, f.raw.amount)
             return Item("resolved", sku, qty, (), f.text, span, from_history, note, unit)
         qty, qnote = _quantity(product, f.raw.amount)
+        if qnote is None and self._counts_things_in_a_weighed_pack(f, product, catalog):
+            # "3 uien" against "Uien (net 1 kg)": three onions, not three nets.
+            qnote = "not_divisible"
         if qnote == "no_amount" or (
             f.raw.amount is not None and f.raw.amount.vague and qty is None
         ):
@@ -763,6 +807,10 @@ class Parser:
                 "ambiguous", None, qty, (sku,), f.text, span, from_history, qnote or note, unit
             )
         return Item("resolved", sku, qty, (), f.text, span, from_history, qnote or note, unit)
+
+
+def _english_plural(w: str, words: set[str]) -> bool:
+    return w not in words and _english_word(w, words)
 
 
 def _english_word(w: str, words: set[str]) -> bool:
