@@ -92,3 +92,39 @@ def _fill(sizes: list[int], single: int, multi: int) -> int:
             segments, used = segments + 1, 0
         used += size
     return max(segments, math.ceil(total / multi))
+
+
+def split_for_sms(text: str, *, max_segments: int) -> list[str]:
+    """Texts of at most `max_segments` segments each, cut between lines where possible.
+
+    A shop's list for a busy round is longer than one SMS can carry (Twilio takes at most
+    1,600 characters); it goes out as "(1/3) ...", "(2/3) ...", "(3/3) ..." instead.
+    """
+    if count_segments(text).count <= max_segments:
+        return [text]
+    parts: list[str] = []
+    current = ""
+    # "(99/99) " stands in for the part prefix, so a part still fits once it is numbered.
+    for line in _pieces(text, max_segments):
+        candidate = f"{current}\n{line}" if current else line
+        if current and count_segments("(99/99) " + candidate).count > max_segments:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        parts.append(current)
+    return [f"({n}/{len(parts)}) {part}" for n, part in enumerate(parts, start=1)]
+
+
+def _pieces(text: str, max_segments: int) -> list[str]:
+    """The text's lines; a line too long for one message is cut into pieces that fit in any
+    encoding (UCS-2, every character a surrogate pair, prefix included)."""
+    size = max(1, (MULTI_UCS2 * max_segments - 8) // 2)
+    pieces: list[str] = []
+    for line in text.splitlines():
+        if count_segments("(99/99) " + line).count <= max_segments:
+            pieces.append(line)
+        else:
+            pieces.extend(line[i : i + size] for i in range(0, len(line), size))
+    return pieces

@@ -30,16 +30,20 @@ class ChannelSenders:
                 api_base_url=secrets.twilio_api_base_url,
             )
             # Voice sends its after-call text as SMS, from the SMS number.
+            sms: SmsSender | None = None
             if channels.sms.from_number:
-                self.senders["sms"] = SmsSender(
+                sms = SmsSender(
                     client=client, from_number=channels.sms.from_number, sessions=runtime.sessions
                 )
+                self.senders["sms"] = sms
             if channels.whatsapp.enabled and channels.whatsapp.from_number:
                 self.senders["whatsapp"] = WhatsAppSender(
                     client=client,
                     from_number=channels.whatsapp.from_number,
                     sessions=runtime.sessions,
                     templates=dict(channels.whatsapp.templates),
+                    # Outside the 24 hours, without a template, a real SMS rather than nothing.
+                    fallback=sms,
                 )
         if channels.telegram.enabled and secrets.telegram_bot_token:
             self._telegram = TelegramSender(

@@ -6,6 +6,7 @@ an invalid or unsubscribed number, or WhatsApp refusing a free-form message, nev
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -20,10 +21,10 @@ from twilio.rest import Client
 
 from bot.settings import WhatsAppTemplate
 from core.database import utcnow
-from core.gsm7 import count_segments, to_gsm7
+from core.gsm7 import split_for_sms, to_gsm7
 from orders.calls import is_opted_out
 from orders.models import InboundMessage as InboundRecord
-from orders.outbox import OutgoingMessage, PermanentSendError, TransientSendError
+from orders.outbox import OutgoingMessage, PermanentSendError, Sender, TransientSendError
 
 # Twilio error codes that will not change by trying again.
 # https://www.twilio.com/docs/api/errors
@@ -106,12 +107,10 @@ class SmsSender(_TwilioMessages):
         with self._sessions() as session:
             if is_opted_out(session, channel="sms", address=to):
                 raise PermanentSendError(reason="the recipient unsubscribed (sent STOP)")
-        body = to_gsm7(message.text)
-        if count_segments(body).count > MAX_SMS_SEGMENTS:
-            raise PermanentSendError(
-                reason=f"text too long for SMS ({count_segments(body).count} segments)"
-            )
-        self._create(to=to, body=body)
+        # A long list (a shop's busy round) goes as numbered parts, each within Twilio's limit.
+        # A retry after a failed later part sends the earlier parts again: rare, and harmless.
+        for part in split_for_sms(to_gsm7(message.text), max_segments=MAX_SMS_SEGMENTS):
+            self._create(to=to, body=part)
 
 
 class WhatsAppSender(_TwilioMessages):
@@ -126,11 +125,13 @@ class WhatsAppSender(_TwilioMessages):
         from_number: str,
         sessions: sessionmaker[Session],
         templates: dict[str, WhatsAppTemplate],
+        fallback: Sender | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         super().__init__(client=client, from_number="whatsapp:" + plain_number(from_number))
         self._sessions = sessions
         self._templates = templates
+        self._fallback = fallback
         self._clock = clock
 
     def send(self, message: OutgoingMessage) -> None:
@@ -141,6 +142,10 @@ class WhatsAppSender(_TwilioMessages):
             self._create(to=to, body=message.text)
             return
         template = self._templates.get(message.kind)
+        if template is None and self._fallback is not None:
+            # Better a text message than nothing: the same number, by SMS.
+            self._fallback.send(dataclasses.replace(message, channel="sms", recipient=number))
+            return
         if template is None:
             raise PermanentSendError(
                 reason=f"more than 24 hours since the resident's last WhatsApp message and no "

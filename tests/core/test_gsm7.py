@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.gsm7 import count_segments, is_gsm7, to_gsm7
+from core.gsm7 import count_segments, is_gsm7, split_for_sms, to_gsm7
 
 
 @pytest.mark.parametrize(
@@ -57,3 +57,24 @@ def test_gsm7_letters_with_accents_are_kept() -> None:
 def test_what_has_no_plain_form_is_kept() -> None:
     assert to_gsm7("brood 🍞") == "brood 🍞"
     assert count_segments(to_gsm7("brood 🍞")).encoding == "UCS-2"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\n".join(f"Tas {n}: 2x Volkorenbrood, 200 g Goudse kaas belegen" for n in range(80)),
+        "één lange regel zonder einde " * 120,  # UCS-2, and no line breaks to cut at
+        "kort",
+    ],
+)
+def test_long_texts_split_into_numbered_parts_that_each_fit(text: str) -> None:
+    parts = split_for_sms(text, max_segments=4)
+    assert all(count_segments(part).count <= 4 for part in parts)
+    if len(parts) == 1:
+        assert parts == [text]
+        return
+    assert [p.split(" ", 1)[0] for p in parts] == [
+        f"({n}/{len(parts)})" for n in range(1, len(parts) + 1)
+    ]
+    rest = [p.split(" ", 1)[1] for p in parts]
+    assert "".join(rest).replace("\n", "") == text.replace("\n", "")

@@ -103,7 +103,9 @@ def test_an_opted_out_number_gets_nothing(runtime: Runtime, fake_twilio: FakeTwi
     assert fake_twilio.messages() == []
 
 
-def whatsapp_sender(runtime: Runtime, twilio: FakeTwilio) -> WhatsAppSender:
+def whatsapp_sender(
+    runtime: Runtime, twilio: FakeTwilio, *, fallback: SmsSender | None = None
+) -> WhatsAppSender:
     client = twilio_client(ACCOUNT_SID, AUTH_TOKEN, api_base_url=twilio.url)
     template = WhatsAppTemplate(
         content_sid="HX" + "1" * 32, variables={"1": "recipient_name", "2": "order"}
@@ -113,6 +115,7 @@ def whatsapp_sender(runtime: Runtime, twilio: FakeTwilio) -> WhatsAppSender:
         from_number=WHATSAPP_NUMBER,
         sessions=runtime.sessions,
         templates={"order_confirmation": template},
+        fallback=fallback,
     )
 
 
@@ -154,6 +157,31 @@ def test_whatsapp_outside_24_hours_without_template_is_not_sent(
     with pytest.raises(PermanentSendError, match="template"):
         whatsapp_sender(runtime, fake_twilio).send(outgoing(JANSEN, kind="call_summary"))
     assert fake_twilio.messages() == []
+
+
+def test_whatsapp_outside_24_hours_without_template_falls_back_to_sms(
+    runtime: Runtime, fake_twilio: FakeTwilio
+) -> None:
+    heard_from(runtime, hours_ago=30)
+    sms = sms_sender(runtime, fake_twilio)
+    sender = whatsapp_sender(runtime, fake_twilio, fallback=sms)
+    sender.send(outgoing("whatsapp:" + JANSEN, "De koerier is onderweg.", kind="order_on_the_way"))
+    [sent] = fake_twilio.messages()
+    assert sent == {"To": JANSEN, "From": SMS_NUMBER, "Body": "De koerier is onderweg."}
+
+
+def test_a_long_list_goes_by_sms_in_numbered_parts(
+    runtime: Runtime, fake_twilio: FakeTwilio
+) -> None:
+    bags = "\n".join(f"Tas {n} - Mevrouw Jansen, Kerkdijk {n}: 2x Volkorenbrood" for n in range(60))
+    sms_sender(runtime, fake_twilio).send(outgoing(JANSEN, bags))
+    sent = [m["Body"] for m in fake_twilio.messages()]
+    assert len(sent) >= 2
+    assert all(len(body) <= 1600 for body in sent)
+    assert [body.split(" ", 1)[0] for body in sent] == [f"({n}/{len(sent)})" for n in
+                                                         range(1, len(sent) + 1)]  # fmt: skip
+    # Nothing lost or cut mid-line: the parts put together are the list again.
+    assert "\n".join(body.split(" ", 1)[1] for body in sent) == bags
 
 
 # -- Telegram --------------------------------------------------------------------------------
