@@ -295,7 +295,10 @@ class Dialogue:
             if self._needs_amount(turn.session, item):
                 questions.append({"type": "amount", "sku": item.sku})
             else:
-                self._add(turn, [item])
+                # "het gewone" brings the usual set; what is in the basket already stays as
+                # the resident put it there, rather than doubling.
+                from_usual = (meaning.used_usual or meaning.used_last) and item.from_history
+                self._add(turn, [item], keep_existing=from_usual)
         if unknown:
             self._unknown(turn, unknown)
         text = turn.message.text
@@ -325,7 +328,14 @@ class Dialogue:
             return False
         return not item.quantity or item.note in _NO_WEIGHT
 
-    def _add(self, turn: Turn, items: Sequence[Item], *, replace: bool = False) -> None:
+    def _add(
+        self,
+        turn: Turn,
+        items: Sequence[Item],
+        *,
+        replace: bool = False,
+        keep_existing: bool = False,
+    ) -> None:
         basket = [dict(line) for line in turn.conversation.basket]
         for item in items:
             product = self._product(turn.session, item.sku)
@@ -342,7 +352,7 @@ class Dialogue:
                 )
             elif replace:
                 line["quantity"] = quantity
-            elif not (line["usual"] and item.from_history):
+            elif not keep_existing:
                 line["quantity"] += quantity
         self._set_basket(turn, basket)
 

@@ -32,6 +32,11 @@ TRANSCRIPTS: dict[str, list[tuple[str, list[str]]]] = {
         ("JA", ["Bestelnummer:", TUESDAY, "Totaal"]),
         ("wat zit er in mijn mandje", ["mandje is leeg"]),
     ],
+    "the usual after an explicit item does not double it": [
+        ("2 halfvolle melk", ["2x Halfvolle melk 1 liter"]),
+        ("het gewone", ["2x Halfvolle melk 1 liter", "Volkorenbrood (uw gewone)", "!4x Halfvolle"]),
+        ("het gewone", ["1x Volkorenbrood (uw gewone)", "!2x Volkorenbrood"]),
+    ],
     "order over several messages": [
         ("2 krentenbollen", ["2x Krentenbol", "Klopt dit?"]),
         ("en ook nog een ons belegen kaas", ["2x Krentenbol", "100 g Goudse", "Klopt dit?"]),
