@@ -17,6 +17,7 @@ _DOZEN = frozenset({"dozen", "dozijn"})
 _FRACTIONS = {"½": 0.5, "¼": 0.25, "¾": 0.75}
 _EN_CONNECT = frozenset({"of"})
 _NL_CONNECT = frozenset({"van"})
+_CONJUNCTIONS = frozenset({"en", "and", "or", "plus", "of"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,8 @@ class Amount:
     start: int = 0
     end: int = 0
     explicit_number: bool = True
+    # "een doosje van 6", "a box of ten": how many one pack holds, not how many packs.
+    pack_size: float | None = None
 
     @property
     def count(self) -> float:
@@ -121,6 +124,9 @@ class AmountReader:
         if w in _ONE_AND_HALF:
             return 1.5, i + 1, False
         if w in _HALF:
+            if nxt and (w + nxt) in res.nl_words:
+                # Speech splits compounds: "half volle melk" is "halfvolle melk".
+                return None
             if nxt in ("a", "an", "een") and nxt2 in _DOZEN:
                 return 6.0, i + 3, False
             if nxt in ("a", "an", "een"):
@@ -154,6 +160,16 @@ class AmountReader:
                 return None
             value = float(n)
             j = i + 1
+            # Speech writes "tweehonderd vijftig" as "twee honderd vijftig".
+            if 0 < n < 100 and j < len(toks) and toks[j].norm in ("honderd", "duizend"):
+                value = float(n * (100 if toks[j].norm == "honderd" else 1000))
+                article = False
+                j += 1
+            if value in (100.0, 1000.0) or (value >= 100 and value % 100 == 0):
+                rest = _dutch_number(toks[j].norm, res.numbers_nl) if j < len(toks) else None
+                if rest is not None and 0 < rest < 100 and toks[j].norm not in _ARTICLES:
+                    value += rest
+                    j += 1
         if j < len(toks) and toks[j].norm in _DOZEN and not self._dutch_container(toks, j):
             return value * 12, j + 1, False
         # "twee en een half", "two and a half"
@@ -245,7 +261,12 @@ class AmountReader:
                 return None
             if toks[j].norm in _EN_CONNECT | _NL_CONNECT:
                 j += 1
-            if j >= len(toks) or toks[j].kind != WORD or toks[j].norm in self.res.stopwords:
+            if (
+                j >= len(toks)
+                or toks[j].kind != WORD
+                or toks[j].norm in self.res.stopwords
+                or toks[j].norm in _CONJUNCTIONS
+            ):
                 return None  # "can I order", "net als": a common word, not a container
             return Amount(
                 1.0,

@@ -40,6 +40,9 @@ class Word:
     container: str | None
     cut_head: bool = False
     pack: bool = False  # a container word that describes the pack ("fles 0,75 l")
+    # A container counted inside the pack ("krat 24 flesjes"): what the pack holds, not
+    # what it is; a resident's "flesjes" names the single bottle, not the crate.
+    inner: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +103,7 @@ _PACK_WORD = re.compile(
     r"(?<!per )\b(halve\s+|anderhalve\s+)?(liter|litre|kilo|pond)(?:pak|fles|zak|doos|emmer|je)?\b"
 )
 _PACK_FOLLOWS = re.compile(r"\s*(?:van\s+|a\s+|met\s+|of\s+)?\d")
+_AFTER_COUNT = re.compile(r"\d\s*(?:x\s*)?$")
 _MEASURED_CONTAINER = re.compile(r"(?:liter|litre|kilo|pond)(pak|fles|zak|doos|emmer)")
 _PACK_WORD_SIZE = {
     "liter": ("volume", 1000.0),
@@ -109,6 +113,13 @@ _PACK_WORD_SIZE = {
 }
 
 
+# A weight given as "ca. 350 gr" or "per stuk": what one piece weighs, not a pack to fill.
+_APPROXIMATE = re.compile(
+    r"(?:\b(?:ca|circa|ongeveer|approx|approximately|about|around|plm)\b\.?|[±~])\s*$"
+)
+_PER_PIECE = re.compile(r"\bper\s+(?:stuk|stuks|piece|st)\b")
+
+
 def parse_pack(name: str) -> Pack | None:
     text = fold(name)
     for pattern in _PACK_COUNT:
@@ -116,6 +127,10 @@ def parse_pack(name: str) -> Pack | None:
         if m and int(m.group(1)) > 1:
             return Pack("count", float(m.group(1)))
     m = _PACK_MEASURE.search(text)
+    if m and (_APPROXIMATE.search(text, 0, m.start()) or _PER_PIECE.search(text)):
+        # "Eendenborst (per stuk ca. 350 gr)", "Hele kip (ca. 1,4 kg)": one thing of about
+        # that weight; a count of them is a count of pieces.
+        return None
     if m:
         dimension, factor = _MEASURE_UNITS[m.group(2)]
         return Pack(dimension, float(m.group(1).replace(",", ".")) * factor)
@@ -389,6 +404,8 @@ class CatalogIndex:
                     ),
                     None,
                 )
+                inner = container is not None and bool(_AFTER_COUNT.search(folded, 0, wm.start()))
+                pack_word = pack_word or inner
                 measured = _MEASURED_CONTAINER.fullmatch(raw)
                 if measured is not None and container is None:
                     # "literpak", "kilozak": the pack, not part of what the product is.
@@ -413,7 +430,16 @@ class CatalogIndex:
                     )
                 cut = bool(parts[-1].keys & res.cut_head_keys) and len(parts) > 1
                 words.append(
-                    Word(raw, keys, parts, kind, container, cut, kind == "soft" and pack_word)
+                    Word(
+                        raw,
+                        keys,
+                        parts,
+                        kind,
+                        container,
+                        cut,
+                        kind == "soft" and pack_word,
+                        kind == "soft" and inner,
+                    )
                 )
             for w in list(words):
                 kind_of = next((res.kinds[k] for k in sorted(w.keys) if k in res.kinds), None)

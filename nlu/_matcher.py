@@ -287,7 +287,7 @@ class Matcher:
         if best is not None:
             best.modifier_only = modifier_only
         has_container = container is not None and any(
-            w.container == container
+            (w.container == container and not w.inner)
             or (len(w.parts) > 1 and self._container_of(w.parts[0].text) == container)
             for form in product.forms
             for w in form.words
@@ -335,7 +335,7 @@ class Matcher:
         covered_optional = 0
         if container is not None:
             for wi, w in enumerate(form.words):
-                if w.container == container and (wi, 0) not in covered:
+                if w.container == container and not w.inner and (wi, 0) not in covered:
                     covered |= {(wi, pi) for pi in range(len(w.parts))}
                     covered_optional += 1
                     break

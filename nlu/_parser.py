@@ -331,6 +331,16 @@ class Parser:
                 read = self._amounts.read(toks, i)
                 if read is not None:
                     amount, j = read
+                    if (
+                        not cur.content
+                        and cur.amount is not None
+                        and _pack_size_after(cur.amount, amount)
+                    ):
+                        # "een doosje van 6 eieren", "a box of six eggs".
+                        cur.amount = replace(cur.amount, pack_size=amount.value)
+                        cur.end = toks[j - 1].end
+                        i = j
+                        continue
                     if cur.content or cur.amount is not None:
                         after = cur.after_usual and False
                         close("none")
@@ -371,6 +381,17 @@ class Parser:
             if (
                 not r.content
                 and r.amount is not None
+                and r.sep_before == "none"
+                and prev is not None
+                and _pack_size_after(prev, r.amount)
+            ):
+                # "een doosje eieren van zes", "2 dozen eieren van 10".
+                merged[-1].amount = replace(prev, pack_size=r.amount.value)
+                merged[-1].end = r.end
+                continue
+            if (
+                not r.content
+                and r.amount is not None
                 and r.amount.measure is not None
                 and not r.amount.vague
                 and r.sep_before == "none"
@@ -395,6 +416,8 @@ class Parser:
     # -- products -------------------------------------------------------------------------
 
     def _slots(self, content: list[Token], catalog: CatalogIndex) -> list[Slot]:
+        if len(content) > 1:
+            content = _join_split_compounds(content, catalog)
         words = [t.norm for t in content]
         multi = self._matcher.merge_multiword(words)
         slots: list[Slot] = []
@@ -749,11 +772,38 @@ class Parser:
             # the boxes hold 6. Only products the amount fits stay in play, before history.
             def fits(c: str) -> bool:
                 product = catalog.product(c)
-                return product is not None and _quantity(product, amount)[1] is None
+                if product is None or _quantity(product, amount)[1] is not None:
+                    return False
+                if amount.pack_size is not None:
+                    pack = product.pack
+                    return (
+                        pack is not None
+                        and pack.dimension == "count"
+                        and (abs(pack.amount - amount.pack_size) < 1e-6)
+                    )
+                return True
 
             in_play = tuple(fit.sku for fit in m.fits if not fit.weak) or candidates
+            if amount.container is not None:
+                # "een krat bier", "a box of eggs": a container that names a pack of several
+                # things chooses that pack over the single bottle or egg.
+                packs = tuple(c for c in in_play if _multipack_in(catalog, c, amount.container))
+                if packs and sku not in packs:
+                    in_play = packs
+                    if len(packs) == 1:
+                        status, sku = "resolved", packs[0]
+                    else:
+                        status, sku, candidates = "ambiguous", None, packs
             if status == "ambiguous" or (sku is not None and not fits(sku)):
                 fitting = tuple(c for c in in_play if fits(c))
+                if len(fitting) > 1 and _counts_things(amount):
+                    # "12 eieren", "a dozen eggs" where eggs are sold loose and in boxes:
+                    # the resident counts the eggs, and the loose ones are sold by that count.
+                    loose = tuple(c for c in fitting if _sold_singly(catalog, c))
+                    if len(loose) == 1 and all(
+                        _multipack(catalog, c) for c in fitting if c not in loose
+                    ):
+                        fitting = loose
                 if len(fitting) == 1:
                     status, sku = "resolved", fitting[0]
                 elif fitting:
@@ -807,6 +857,85 @@ class Parser:
                 "ambiguous", None, qty, (sku,), f.text, span, from_history, qnote or note, unit
             )
         return Item("resolved", sku, qty, (), f.text, span, from_history, qnote or note, unit)
+
+
+def _join_split_compounds(content: list[Token], catalog: CatalogIndex) -> list[Token]:
+    """Speech writes compounds apart: "krenten bollen", "hut spot mix", "kalkoen filet".
+    Neighbouring words whose joined form is a word of the catalogue are one word."""
+    out: list[Token] = []
+    k = 0
+    n = len(content)
+    while k < n:
+        t = content[k]
+        best = 0
+        if t.kind == WORD:
+            joined = t.norm
+            for m in range(k + 1, min(n, k + 3)):
+                nxt = content[m]
+                if nxt.kind != WORD or nxt.start - content[m - 1].end > 1:
+                    break
+                joined += nxt.norm
+                if any(catalog.has_key(key) for key in word_keys(joined)):
+                    best = m
+        if best:
+            last = content[best]
+            norm = "".join(x.norm for x in content[k : best + 1])
+            text = " ".join(x.text for x in content[k : best + 1])
+            out.append(Token(WORD, text, norm, t.start, last.end, t.capitalised))
+            k = best + 1
+        else:
+            out.append(t)
+            k += 1
+    return out
+
+
+def _pack_size_after(container: Amount, number: Amount) -> bool:
+    """A bare number right after a container amount tells what one pack holds."""
+    return (
+        container.container is not None
+        and container.pack_size is None
+        and container.measure is None
+        and number.value is not None
+        and number.value > 1
+        and number.measure is None
+        and number.container is None
+        and not number.pieces
+        and not number.vague
+        and number.value == int(number.value)
+    )
+
+
+def _counts_things(amount: Amount) -> bool:
+    return (
+        amount.explicit_number
+        and amount.measure is None
+        and amount.container is None
+        and amount.pack_size is None
+        and not amount.vague
+    )
+
+
+def _sold_singly(catalog: CatalogIndex, sku: str) -> bool:
+    product = catalog.product(sku)
+    return product is not None and product.entry.unit == "piece" and product.pack is None
+
+
+def _multipack(catalog: CatalogIndex, sku: str) -> bool:
+    product = catalog.product(sku)
+    return (
+        product is not None
+        and product.pack is not None
+        and product.pack.dimension == "count"
+        and product.pack.amount > 1
+    )
+
+
+def _multipack_in(catalog: CatalogIndex, sku: str, container: str) -> bool:
+    """Whether a product is a pack of several things named by this container word."""
+    product = catalog.product(sku)
+    if product is None or product.pack is None or product.pack.dimension != "count":
+        return False
+    return any(w.container == container and not w.inner for f in product.forms for w in f.words)
 
 
 def _english_plural(w: str, words: set[str]) -> bool:
