@@ -279,6 +279,7 @@ class AmountReader:
             ), j
         value, j, article = num
         approximate = False
+        pack_size: float | None = None
         # Multiplier: "2x", "2 x", "3 keer".
         if j < len(toks) and toks[j].norm in _MULTIPLIERS:
             j += 1
@@ -294,13 +295,24 @@ class AmountReader:
         if measure is not None or container is not None or pieces:
             j = j2
             # "een kilo of 2", "een stuk of zes": Dutch for "about 2 kilos", "about six".
+            english = t.norm in ("a", "an")
             if (
                 j + 1 < len(toks)
                 and toks[j].norm == "of"
-                and (toks[j + 1].kind == NUM or toks[j + 1].norm in self.res.numbers_nl)
+                and (
+                    toks[j + 1].kind == NUM
+                    or toks[j + 1].norm in self.res.numbers_nl
+                    or (english and toks[j + 1].norm in self.res.numbers_en)
+                )
             ):
                 inner = self.number_at(toks, j + 1)
-                if inner is not None and not inner[2]:
+                if english:
+                    # "a box of 10 eggs": what the box holds; not Dutch "een doos of 3".
+                    if inner is not None and not inner[2] and container is not None:
+                        pack_size, j = inner[0], inner[1]
+                    else:
+                        j += 1
+                elif inner is not None and not inner[2]:
                     value, j = inner[0], inner[1]
                     approximate = True
             elif j < len(toks) and toks[j].norm in _EN_CONNECT | _NL_CONNECT:
@@ -320,4 +332,5 @@ class AmountReader:
             or value != 1
             or measure is not None
             or container is not None,
+            pack_size=pack_size,
         ), j

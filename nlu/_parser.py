@@ -118,9 +118,14 @@ class Parser:
         consumed: set[int] = set()
         _drop_list_numbers(toks, consumed)
         _drop_addresses(toks, consumed, catalog)
+        _drop_dates_and_times(toks, consumed)
         self._drop_signature(toks, consumed)
         usual_spans = self._find_phrases(toks, res.usual_phrases, consumed)
         last_spans = self._find_phrases(toks, res.last_phrases, consumed)
+        for _, b in self._find_phrases(toks, res.instead_phrases, consumed):
+            read = self._amounts.read(toks, b) if b < len(toks) else None
+            if read is not None and not read[0].vague:
+                consumed.update(range(b, read[1]))
         cue_spans = self._find_phrases(toks, res.removal_cues, set(), mark=False)
         cue_tokens = {i for a, b in cue_spans for i in range(a, b)}
         usual_ends = {b for _, b in usual_spans + last_spans}
@@ -453,6 +458,11 @@ class Parser:
                     r.content = [*r.content, nxt.content[-1]]
         found: list[_Found] = []
         for r in raws:
+            if not r.content and r.amount is not None and r.amount.container is not None:
+                noun = r.amount.container
+                if res.pos(noun) == NOUN:
+                    # "two loaves": the container is the thing itself (a loaf of bread).
+                    r.content = [Token(WORD, noun, noun, r.amount.start, r.amount.end)]
             if not r.content:
                 continue
             slots = self._slots(r.content, catalog)
@@ -641,6 +651,18 @@ class Parser:
                     for s in cands:
                         base.pop(s, None)
                     excluded.append(self._item(f, catalog, hist, remove=True))
+                added = [self._item(f, catalog, hist) for f in extra]
+                for f, it in zip(extra, added, strict=True):
+                    amount = f.raw.amount
+                    if (
+                        it.status == "resolved"
+                        and it.sku in base
+                        and amount is not None
+                        and (amount.explicit_number or amount.measure is not None)
+                    ):
+                        # "het gewone maar dan twee broden": an amount said for a product of
+                        # the usual order is how much of it, not that much more.
+                        base.pop(it.sku)
                 for sku, qty in base.items():
                     if restrict is not None and sku not in restrict:
                         continue
@@ -657,7 +679,7 @@ class Parser:
                             unit="g" if entry.unit == "kg" else "piece",
                         )
                     )
-                items.extend(self._item(f, catalog, hist) for f in extra)
+                items.extend(added)
             else:
                 items.extend(self._item(f, catalog, hist) for f in positive)
                 excluded.extend(self._item(f, catalog, hist, remove=True) for f in negative)
@@ -697,14 +719,15 @@ class Parser:
         self, f: _Found, product: Product, catalog: CatalogIndex
     ) -> bool:
         """A count of several things ("10 aardappelen", "4 champignons") for a product
-        sold in packs by weight or volume ("zak 2 kg", "250 gram"): the resident counts the
-        things, not the packs. Uncountable words ("2 karnemelk", "3 kwark") count packs."""
+        sold in packs by weight ("zak 2 kg", "250 gram"): the resident counts the things,
+        not the packs. Uncountable words ("2 karnemelk", "3 kwark") count packs, and so does
+        a count of a drink ("6 biertjes", "2 cola's"): a drink is counted by its bottles."""
         amount = f.raw.amount
         pack = product.pack
         if (
             amount is None
             or pack is None
-            or pack.dimension == "count"
+            or pack.dimension != "mass"
             or not amount.explicit_number
             or amount.measure is not None
             or amount.container is not None
@@ -973,6 +996,78 @@ def _drop_list_numbers(toks: list[Token], consumed: set[int]) -> None:
         return
     for i in markers:
         consumed.update((i, i + 1))
+
+
+_MONTHS = frozenset(
+    [
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+        "jan",
+        "feb",
+        "mrt",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "okt",
+        "oct",
+        "nov",
+        "dec",
+        "january",
+        "february",
+        "march",
+        "may",
+        "june",
+        "july",
+        "august",
+        "october",
+    ]
+)
+_CLOCK_WORDS = frozenset({"uur", "u", "uurtje", "oclock", "am", "pm", "h"})
+_ORDINAL_ENDS = frozenset({"e", "de", "ste", "st", "nd", "rd", "th"})
+
+
+def _drop_dates_and_times(toks: list[Token], consumed: set[int]) -> None:
+    """A date or a time is no amount: "op 14 december", "om 10 uur", "at 10:30"."""
+    n = len(toks)
+    for i, t in enumerate(toks):
+        if t.kind != NUM:
+            continue
+        k = i + 1
+        if (
+            k < n
+            and toks[k].kind == WORD
+            and toks[k].start == t.end
+            and toks[k].norm in _ORDINAL_ENDS  # "de 14e", "the 3rd"
+        ):
+            k += 1
+        nxt = toks[k].norm if k < n else ""
+        if i in consumed:
+            continue
+        if nxt in _MONTHS or nxt in _CLOCK_WORDS:
+            consumed.update(range(i, k + 1))
+        elif (
+            nxt == ":"
+            and k + 1 < n
+            and toks[k + 1].kind == NUM
+            and len(toks[k + 1].norm) == 2
+            and toks[k].start == t.end
+        ):
+            consumed.update(range(i, k + 2))
+        elif k > i + 1:
+            consumed.update(range(i, k))
 
 
 def _drop_addresses(toks: list[Token], consumed: set[int], catalog: CatalogIndex) -> None:

@@ -44,6 +44,7 @@ class Resources:
     removal_cues: tuple[tuple[str, ...], ...]
     usual_phrases: tuple[tuple[str, ...], ...]
     last_phrases: tuple[tuple[str, ...], ...]
+    instead_phrases: tuple[tuple[str, ...], ...]
     opaque_keys: frozenset[str]
     lang_nl: frozenset[str]
     lang_en: frozenset[str]
@@ -119,6 +120,7 @@ def _load() -> Resources:
         removal_cues=tuple(tuple(_words(p)) for p in raw["removal_cues"]),
         usual_phrases=tuple(tuple(_words(p)) for p in raw["usual_phrases"]),
         last_phrases=tuple(tuple(_words(p)) for p in raw["last_phrases"]),
+        instead_phrases=tuple(tuple(_words(p)) for p in raw["instead_phrases"]),
         opaque_keys=frozenset(k for w in _words(raw["opaque"]) for k in word_keys(w)),
         lang_nl=frozenset(_words(raw["language_words"]["nl"])),
         lang_en=frozenset(_words(raw["language_words"]["en"])),
