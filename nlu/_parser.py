@@ -23,6 +23,7 @@ MAX_TOKENS = 400
 _CONJUNCTIONS = frozenset({"en", "and", "plus", "&", "+", "ook", "also", "daarnaast", "verder"})
 _IGNORED_SEPS = frozenset({":", "(", ")", "[", "]", "*", '"', "“", "”"})
 _SENTENCE_SEPS = frozenset({".", "!", "?"})
+_FORGET = frozenset({"vergeet", "vergeten"})
 # Surname particles ("de Boer", "van der Berg") and address words before a house number.
 _NAME_PARTICLES = frozenset({"de", "van", "der", "den", "ter", "ten", "te", "t", "het", "la", "le"})
 _ADDRESS_WORDS = frozenset({"nummer", "nr", "huisnummer", "number", "postcode", "postbus"})
@@ -127,6 +128,13 @@ class Parser:
             if read is not None and not read[0].vague:
                 consumed.update(range(b, read[1]))
         cue_spans = self._find_phrases(toks, res.removal_cues, set(), mark=False)
+        if cue_spans:
+            blocked = {
+                i
+                for a, b in self._find_phrases(toks, res.removal_blockers, set(), mark=False)
+                for i in range(a, b)
+            }
+            cue_spans = [(a, b) for a, b in cue_spans if not blocked & set(range(a, b))]
         cue_tokens = {i for a, b in cue_spans for i in range(a, b)}
         usual_ends = {b for _, b in usual_spans + last_spans}
         raws = self._scan(toks, consumed, usual_ends, cue_tokens, catalog)
@@ -299,6 +307,7 @@ class Parser:
 
         i = 0
         n = len(toks)
+        forget_at = -1
         while i < n:
             t = toks[i]
             if i in usual_ends and i not in consumed:
@@ -357,8 +366,14 @@ class Parser:
                     continue
             if t.kind == WORD:
                 w = t.norm
+                if w in _FORGET:
+                    # "vergeet de kaas niet": an order, the "niet" belongs to "vergeet".
+                    forget_at = len(raws)
+                    i += 1
+                    continue
                 if w in res.negations:
-                    cur.negated = True
+                    if not (w == "niet" and forget_at == len(raws)):
+                        cur.negated = True
                     i += 1
                     continue
                 if w in res.stopwords and not catalog.has_key(w):

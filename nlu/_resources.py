@@ -45,6 +45,7 @@ class Resources:
     usual_phrases: tuple[tuple[str, ...], ...]
     last_phrases: tuple[tuple[str, ...], ...]
     instead_phrases: tuple[tuple[str, ...], ...]
+    removal_blockers: tuple[tuple[str, ...], ...]
     opaque_keys: frozenset[str]
     lang_nl: frozenset[str]
     lang_en: frozenset[str]
@@ -121,6 +122,7 @@ def _load() -> Resources:
         usual_phrases=tuple(tuple(_words(p)) for p in raw["usual_phrases"]),
         last_phrases=tuple(tuple(_words(p)) for p in raw["last_phrases"]),
         instead_phrases=tuple(tuple(_words(p)) for p in raw["instead_phrases"]),
+        removal_blockers=tuple(tuple(_words(p)) for p in raw["removal_blockers"]),
         opaque_keys=frozenset(k for w in _words(raw["opaque"]) for k in word_keys(w)),
         lang_nl=frozenset(_words(raw["language_words"]["nl"])),
         lang_en=frozenset(_words(raw["language_words"]["en"])),
