@@ -295,7 +295,11 @@ class AmountReader:
         if measure is not None or container is not None or pieces:
             j = j2
             # "een kilo of 2", "een stuk of zes": Dutch for "about 2 kilos", "about six".
-            english = t.norm in ("a", "an")
+            said = toks[j - 1].norm
+            english = t.norm in self.res.numbers_en or (
+                not self.res.is_known_nl(said)
+                and any(w in self.res.en_words for w in (said, said[:-1], said[:-2]))
+            )
             if (
                 j + 1 < len(toks)
                 and toks[j].norm == "of"

@@ -23,7 +23,7 @@ MAX_TOKENS = 400
 _CONJUNCTIONS = frozenset({"en", "and", "plus", "&", "+", "ook", "also", "daarnaast", "verder"})
 _IGNORED_SEPS = frozenset({":", "(", ")", "[", "]", "*", '"', "“", "”"})
 _SENTENCE_SEPS = frozenset({".", "!", "?"})
-_FORGET = frozenset({"vergeet", "vergeten"})
+_FORGET = frozenset({"vergeet", "vergeten", "forget"})
 # Surname particles ("de Boer", "van der Berg") and address words before a house number.
 _NAME_PARTICLES = frozenset({"de", "van", "der", "den", "ter", "ten", "te", "t", "het", "la", "le"})
 _ADDRESS_WORDS = frozenset({"nummer", "nr", "huisnummer", "number", "postcode", "postbus"})
@@ -372,7 +372,8 @@ class Parser:
                     i += 1
                     continue
                 if w in res.negations:
-                    if not (w == "niet" and forget_at == len(raws)):
+                    nxt = toks[i + 1].norm if i + 1 < n else ""
+                    if not (w == "niet" and forget_at == len(raws)) and nxt not in _FORGET:
                         cur.negated = True
                     i += 1
                     continue
@@ -578,6 +579,19 @@ class Parser:
                 out.append(self._leftover(r, leftovers))
                 leftovers = []
             j, m = hit
+            prev = out[-1] if out and not out[-1].leftover else None
+            if (
+                prev is not None
+                and prev.end <= slots[i].start
+                and m.status == "resolved"
+                and m.sku is not None
+                and _modifier_of(catalog, prev.match, m.sku)
+            ):
+                # "cream cake": the first product names what the second is made with
+                # ("Slag|room|taart"), not a product of its own.
+                out[-1] = self._found(prev.raw, m, [*prev.slots, *slots[i:j]])
+                i = j
+                continue
             matched_any = True
             part = _Raw(r.amount if not out else None, [], r.negated, sep_before=r.sep_before)
             part.after_usual = r.after_usual
@@ -925,6 +939,26 @@ def _join_split_compounds(content: list[Token], catalog: CatalogIndex) -> list[T
             out.append(t)
             k += 1
     return out
+
+
+def _modifier_of(catalog: CatalogIndex, first: Match, sku: str) -> bool:
+    """Whether a product the first words found is the modifier of the second product's
+    compound name: "Slagroom" in "Slagroom|taart"."""
+    product = catalog.product(sku)
+    if product is None or first.status == "unknown":
+        return False
+    names: set[str] = set()
+    for c in first.candidates:
+        other = catalog.product(c)
+        if other is not None and other is not product:
+            names |= {w.text for w in other.forms[0].words if w.kind == "content"}
+    return any(
+        p.text in names
+        for f in product.forms
+        for w in f.words
+        if w.kind == "content"
+        for p in w.parts[:-1]
+    )
 
 
 def _pack_size_after(container: Amount, number: Amount) -> bool:
