@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from bot.dialogue import Dialogue
-from bot.messages import InboundMessage, Reply
+from bot.messages import InboundMessage
 
 
 def chat(
@@ -39,11 +39,7 @@ def chat(
             channel="terminal", sender=sender, text=text, message_id=uuid.uuid4().hex
         )
         for reply in dialogue.handle(message):
-            write(_render(reply) + "\n")
+            write(reply.text + "\n")
         if not interactive:
             write("\n")
         stdout.flush()
-
-
-def _render(reply: Reply) -> str:
-    return reply.text

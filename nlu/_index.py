@@ -106,9 +106,7 @@ _PACK_FOLLOWS = re.compile(r"\s*(?:van\s+|a\s+|met\s+|of\s+)?\d")
 _AFTER_COUNT = re.compile(r"\d\s*(?:x\s*)?$")
 _MEASURED_CONTAINER = re.compile(r"(?:liter|litre|kilo|pond)(pak|fles|zak|doos|emmer)")
 _PACK_WORD_SIZE = {
-    "liter": ("volume", 1000.0),
-    "litre": ("volume", 1000.0),
-    "kilo": ("mass", 1000.0),
+    **{word: _MEASURE_UNITS[word] for word in ("liter", "litre", "kilo")},
     "pond": ("mass", 500.0),
 }
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, select
@@ -98,18 +99,42 @@ def place_order(
         )
     session.add(order)
     session.flush()
+    _tell_resident(
+        session,
+        resident=resident,
+        kind="order_confirmation",
+        render=lambda sms_safe: confirmation_text(order, zone=plan.zone, sms_safe=sms_safe),
+        payload={"order_id": order.id, "round_id": delivery_round.id},
+        now=now,
+        channel=channel,
+        recipient=recipient,
+    )
+    return order
+
+
+def _tell_resident(
+    session: Session,
+    *,
+    resident: Resident,
+    kind: str,
+    render: Callable[[bool], str],
+    payload: dict[str, Any],
+    now: datetime,
+    channel: str | None = None,
+    recipient: str | None = None,
+) -> None:
+    """A message to the resident where she can be reached, GSM-7 safe when it goes by SMS."""
     to = reach(resident, channel=channel, recipient=recipient)
     enqueue(
         session,
-        kind="order_confirmation",
+        kind=kind,
         channel=to.channel,
         recipient=to.address,
         recipient_name=to.name,
-        text=confirmation_text(order, zone=plan.zone, sms_safe=to.channel == "sms"),
-        payload={"order_id": order.id, "round_id": delivery_round.id},
+        text=render(to.channel == "sms"),
+        payload=payload,
         now=now,
     )
-    return order
 
 
 def parts_delivered_later(order: Order) -> list[OrderPart]:
@@ -156,16 +181,15 @@ def cancel_order(
         raise CancelTooLateError(order_id=order.id, cutoff_at=deadline)
     order.status = OrderStatus.CANCELLED.value
     order.cancelled_at = now
-    to = reach(order.resident, channel=channel, recipient=recipient)
-    enqueue(
+    _tell_resident(
         session,
+        resident=order.resident,
         kind="order_cancelled",
-        channel=to.channel,
-        recipient=to.address,
-        recipient_name=to.name,
-        text=cancellation_text(order, zone=zone, sms_safe=to.channel == "sms"),
+        render=lambda sms_safe: cancellation_text(order, zone=zone, sms_safe=sms_safe),
         payload={"order_id": order.id},
         now=now,
+        channel=channel,
+        recipient=recipient,
     )
     return order
 
@@ -212,14 +236,11 @@ def set_status(session: Session, *, order: Order, status: OrderStatus, now: date
         raise StatusChangeError(order_id=order.id, current=current.value, wanted=status.value)
     order.status = status.value
     if status is OrderStatus.OUT_FOR_DELIVERY:
-        to = reach(order.resident)
-        enqueue(
+        _tell_resident(
             session,
+            resident=order.resident,
             kind="order_on_the_way",
-            channel=to.channel,
-            recipient=to.address,
-            recipient_name=to.name,
-            text=on_the_way_text(order, sms_safe=to.channel == "sms"),
+            render=lambda sms_safe: on_the_way_text(order, sms_safe=sms_safe),
             payload={"order_id": order.id},
             now=now,
         )
