@@ -24,19 +24,13 @@ from bot.registration import Registrar
 from bot.settings import Settings
 from bot.words import Medium, Words
 from catalog.models import Product
+from conversations.models import Conversation
+from conversations.models import InboundMessage as InboundRecord
 from core.database import unit_of_work, utcnow
 from nlu import CatalogIndex, HistoryLine, Interpretation, Item
 from orders.errors import CancelTooLateError
 from orders.history import order_history
-from orders.models import (
-    AddressKind,
-    Conversation,
-    Order,
-    Resident,
-)
-from orders.models import (
-    InboundMessage as InboundRecord,
-)
+from orders.models import AddressKind, Order, Resident
 from orders.notices import describe_round
 from orders.placing import cancel_order, open_orders, place_order
 from orders.rounds import RoundPlan

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 from bot.messages import Reply
 from bot.settings import Settings
 from bot.words import Words
+from conversations.models import Registration
 from orders.errors import InvalidPostcodeError, OutsideDeliveryAreaError
-from orders.models import AddressKind, Registration, Resident
+from orders.models import AddressKind, Resident
 from orders.residents import add_resident, check_delivery_area, find_resident, link_address
 
 _ENGLISH_HINTS = re.compile(r"\b(hi|hello|hey|i|my|name|want|please|order|would)\b", re.I)

@@ -22,7 +22,8 @@ from starlette.datastructures import FormData
 from telegram import Update
 from twilio.request_validator import RequestValidator
 
-import orders.calls  # noqa: F401  (its tables must be known wherever the app starts)
+import conversations.models  # noqa: F401  (its tables must be known wherever the app starts)
+import orders.opt_outs  # noqa: F401
 from bot.channels.messaging import Messaging
 from bot.channels.telegram_bot import TelegramApp, TelegramBot
 from bot.channels.voice import CallRequest, VoiceCalls

@@ -19,14 +19,7 @@ from orders.errors import (
     ProductUnavailableError,
     StatusChangeError,
 )
-from orders.models import (
-    AddressKind,
-    DeliveryRound,
-    Order,
-    OrderPart,
-    OrderStatus,
-    Resident,
-)
+from orders.models import AddressKind, DeliveryRound, Order, OrderPart, OrderStatus, Resident
 from orders.notices import cancellation_text, confirmation_text, on_the_way_text
 from orders.outbox import Recipient, enqueue
 from orders.rounds import ROUND_CLOSED, RoundPlan, next_round, next_round_for_shop

@@ -23,7 +23,7 @@ from bot.dialogue import Dialogue
 from bot.messages import InboundMessage, Reply
 from core.database import unit_of_work, utcnow
 from core.gsm7 import count_segments, to_gsm7
-from orders.calls import is_opted_out, opt_in, opt_out
+from orders.opt_outs import is_opted_out, opt_in, opt_out
 
 OPT_OUT_KEYWORDS = frozenset(
     {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"}

@@ -37,9 +37,10 @@ from bot.messages import InboundMessage, Reply
 from bot.registration import open_registration
 from bot.settings import Settings
 from bot.words import Words
+from conversations.models import Registration
 from core.database import unit_of_work
 from orders.errors import AddressTakenError, InvalidPhoneError
-from orders.models import AddressKind, Registration
+from orders.models import AddressKind
 from orders.residents import find_resident, link_address, normalise_phone
 
 log = logging.getLogger(__name__)

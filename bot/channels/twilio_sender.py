@@ -20,10 +20,10 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from bot.settings import WhatsAppTemplate
+from conversations.models import InboundMessage as InboundRecord
 from core.database import utcnow
 from core.gsm7 import split_for_sms, to_gsm7
-from orders.calls import is_opted_out
-from orders.models import InboundMessage as InboundRecord
+from orders.opt_outs import is_opted_out
 from orders.outbox import OutgoingMessage, PermanentSendError, Sender, TransientSendError
 
 # Twilio error codes that will not change by trying again.

@@ -24,9 +24,10 @@ from bot.messages import InboundMessage, Reply
 from bot.settings import Settings
 from bot.words import Words
 from catalog.models import Product
+from conversations.calls import find_call, text_after_call
+from conversations.models import CallState, Conversation
 from core.database import unit_of_work, utcnow
-from orders.calls import CallState, find_call, text_after_call
-from orders.models import AddressKind, Conversation
+from orders.models import AddressKind
 from orders.residents import find_resident
 
 # Voice and recognition per resident language; Polly voices sound natural and slow down well.

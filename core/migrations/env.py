@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import context
 
 import catalog.models
-import orders.calls  # its tables: call states and SMS opt-outs
 import orders.models
+import orders.opt_outs  # its table: SMS opt-outs
 from core.database import Base
 
 _ = (catalog.models, orders.models)  # imported for their tables on Base.metadata

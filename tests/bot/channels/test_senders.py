@@ -17,9 +17,9 @@ from bot.channels.telegram_sender import RateLimiter, TelegramSender
 from bot.channels.twilio_sender import SmsSender, WhatsAppSender, twilio_client
 from bot.settings import WhatsAppTemplate
 from bot.wiring import Runtime
+from conversations.models import InboundMessage as InboundRecord
 from core.database import unit_of_work, utcnow
-from orders.calls import opt_out
-from orders.models import InboundMessage as InboundRecord
+from orders.opt_outs import opt_out
 from orders.outbox import OutgoingMessage, PermanentSendError, TransientSendError
 from tests.bot.channels.conftest import (
     ACCOUNT_SID,

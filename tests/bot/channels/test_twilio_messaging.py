@@ -6,11 +6,11 @@ import xml.etree.ElementTree as ET
 
 from sqlalchemy import func, select
 
+from conversations.models import InboundMessage as InboundRecord
 from core.database import unit_of_work
 from core.gsm7 import count_segments, is_gsm7
-from orders.calls import is_opted_out
-from orders.models import InboundMessage as InboundRecord
 from orders.models import Order, OrderPart, OutboxMessage
+from orders.opt_outs import is_opted_out
 from tests.bot.channels.conftest import JANSEN, Served, sign, sms_form
 
 

@@ -1,0 +1,1 @@
+"""Conversation, registration, inbound-message and call state: what the bot remembers."""

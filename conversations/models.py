@@ -1,0 +1,83 @@
+"""What the bot keeps between messages: conversations, registrations, inbound messages, calls.
+
+Channels and the dialogue own this state; orders/ knows nothing of it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.database import Base, UTCDateTime, utcnow
+
+
+class Conversation(Base):
+    """A resident's conversation: what the bot asked last and the open basket.
+
+    Shared by every channel of the resident and kept in the database, so a half-finished
+    basket survives a restart. `version` grows with every change of the basket; a "yes" only
+    counts for the read-back of the version it was shown.
+    """
+
+    __tablename__ = "conversations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), unique=True)
+    # List of {"sku", "quantity", "from_history"} in the order they were asked for.
+    basket: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # What the bot is waiting for: {"kind": ..., ...}; empty when it waits for nothing.
+    pending: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    misunderstandings: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Registration(Base):
+    """An unknown sender on the way to becoming a resident."""
+
+    __tablename__ = "registrations"
+    __table_args__ = (UniqueConstraint("kind", "address"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(120))
+    step: Mapped[str] = mapped_column(String(20))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    language: Mapped[str] = mapped_column(String(5), default="nl")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class InboundMessage(Base):
+    """Every inbound message id once: a retried delivery is answered again, never redone."""
+
+    __tablename__ = "inbound_messages"
+    __table_args__ = (UniqueConstraint("channel", "message_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    message_id: Mapped[str] = mapped_column(String(120))
+    sender: Mapped[str] = mapped_column(String(120))
+    text: Mapped[str] = mapped_column(Text)
+    # The replies as they were given, to give them again on a replay.
+    replies: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CallState(Base):
+    __tablename__ = "call_states"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    call_sid: Mapped[str] = mapped_column(String(64), unique=True)
+    caller: Mapped[str] = mapped_column(String(40))
+    # The last step answered; a request for it again is a retry and gets `answer` again.
+    step: Mapped[int] = mapped_column(Integer, default=0)
+    answer: Mapped[str] = mapped_column(Text, default="")
+    # The question the caller hears now: spoken text, written text, choices, read-back version.
+    question: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    silences: Mapped[int] = mapped_column(Integer, default=0)
+    language: Mapped[str] = mapped_column(String(5), default="nl")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

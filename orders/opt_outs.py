@@ -1,0 +1,37 @@
+"""SMS opt-outs: numbers that sent STOP; the outbox sends them nothing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Integer, String, UniqueConstraint, delete, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from core.database import Base, UTCDateTime, utcnow
+
+
+class OptOut(Base):
+    __tablename__ = "opt_outs"
+    __table_args__ = (UniqueConstraint("channel", "address"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(120))
+    opted_out_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+def opt_out(session: Session, *, channel: str, address: str, now: datetime) -> None:
+    if not is_opted_out(session, channel=channel, address=address):
+        session.add(OptOut(channel=channel, address=address, opted_out_at=now))
+        session.flush()
+
+
+def opt_in(session: Session, *, channel: str, address: str) -> None:
+    session.execute(delete(OptOut).where(OptOut.channel == channel, OptOut.address == address))
+
+
+def is_opted_out(session: Session, *, channel: str, address: str) -> bool:
+    found = session.scalar(
+        select(OptOut.id).where(OptOut.channel == channel, OptOut.address == address)
+    )
+    return found is not None
