@@ -1,4 +1,11 @@
-"""Unknown senders: a short registration, or a polite pointer to the coordinator."""
+"""Unknown senders: a short registration, or a polite pointer to the coordinator.
+
+Three questions, one at a time: name, street and house number, postcode (a postcode given with
+the street skips the last). What a resident sends is read by `reading` (a name is never a
+yes, a greeting, digits or an order; Dutch and English address forms). "help" at any step, or
+three failed tries in a row at one step, gives the coordinator; the registration stays where it
+was. At the end the address is read back with how to correct it.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +16,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.messages import Reply
+from bot.registration.reading import (
+    Address,
+    find_postcode,
+    guess_language,
+    is_help,
+    join_street,
+    read_address,
+    read_introduction,
+    read_name,
+    tidy,
+)
 from bot.settings import Settings
 from bot.words import Words
 from conversations.models import Registration
@@ -16,7 +34,15 @@ from orders.errors import InvalidPostcodeError, OutsideDeliveryAreaError
 from orders.models import AddressKind, Resident
 from orders.residents import add_resident, check_delivery_area, find_resident, link_address
 
-_ENGLISH_HINTS = re.compile(r"\b(hi|hello|hey|i|my|name|want|please|order|would)\b", re.I)
+# Failed tries in a row at one step before the coordinator is offered.
+MAX_TRIES = 3
+# The question each step asks, by template key.
+_QUESTION = {
+    "start": "register_question_name",
+    "name": "register_question_name",
+    "street": "register_question_street",
+    "postcode": "register_question_postcode",
+}
 
 
 class Registrar:
@@ -28,53 +54,121 @@ class Registrar:
         return find_resident(session, kind=kind, address=address)
 
     def step(self, session: Session, *, kind: AddressKind, address: str, text: str) -> list[Reply]:
-        values: dict[str, Any] = {
-            "coordinator": self._settings.coordinator.name,
-            "phone": self._settings.coordinator.phone,
-            "village": self._settings.village,
-        }
         if not self._settings.registration_open:
-            guess = "en" if _ENGLISH_HINTS.search(text) else self._settings.language
-            return [Reply(self._words("register_closed", guess, **values))]
+            guess = guess_language(text, self._settings.language)
+            return [self._say("register_closed", guess)]
         record = session.scalar(
             select(Registration).where(
                 Registration.kind == kind.value, Registration.address == address
             )
         )
         if record is None:
-            language: str = "en" if _ENGLISH_HINTS.search(text) else self._settings.language
+            language = guess_language(text, self._settings.language)
             record = Registration(
-                kind=kind.value, address=address, step="name", data={}, language=language
+                kind=kind.value, address=address, step="start", data={}, language=language
             )
             session.add(record)
-            return [Reply(self._words("register_welcome", language, **values))]
-        language = record.language
-        answer = " ".join(text.split())
+        else:
+            record.language = guess_language(text, record.language)
+        if is_help(text):
+            return [self._help(record, "register_help")]
         if record.step == "start":
-            # Opened by a channel (Telegram's shared contact); the first message just starts.
-            record.step = "name"
-            return [Reply(self._words("register_welcome", language, **values))]
+            return self._first(session, record, kind=kind, text=text)
         if record.step == "name":
-            if not re.search(r"[^\W\d_]{2}", answer):
-                return [Reply(self._words("register_welcome", language, **values))]
-            record.data = {**record.data, "name": answer[:120]}
-            record.step = "street"
-            return [Reply(self._words("register_street", language))]
+            return self._name(session, record, kind=kind, text=text)
         if record.step == "street":
-            if not re.search(r"[^\W\d_]{3}.*\d", answer):
-                return [Reply(self._words("register_street_again", language))]
-            record.data = {**record.data, "street": answer[:160]}
-            record.step = "postcode"
-            return [Reply(self._words("register_postcode", language))]
+            return self._street(session, record, kind=kind, text=text)
+        return self._postcode(session, record, kind=kind, text=text)
+
+    # -- the steps ---------------------------------------------------------------------------
+
+    def _first(
+        self, session: Session, record: Registration, *, kind: AddressKind, text: str
+    ) -> list[Reply]:
+        """The first message (or the first after Telegram's shared contact): welcome."""
+        name = read_introduction(text)
+        if name is None:
+            record.step = "name"
+            return [self._say("register_welcome", record.language)]
+        self._advance(record, "street", name=name)
+        return [self._say("register_welcome_named", record.language, name=name)]
+
+    def _name(
+        self, session: Session, record: Registration, *, kind: AddressKind, text: str
+    ) -> list[Reply]:
+        name = read_name(text)
+        if name is not None:
+            self._advance(record, "street", name=name)
+            return [self._say("register_street", record.language, name=name)]
+        # "Henk de Wit, Kerkstraat 10, 3981 AB": everything at once.
+        parts = re.split(r"[,\n]", text, maxsplit=1)
+        name = read_name(parts[0]) if len(parts) == 2 else None
+        address = read_address(parts[-1], village=self._settings.village) if name else None
+        if name is not None and isinstance(address, Address):
+            self._advance(record, "street", name=name)
+            return self._address(session, record, kind=kind, address=address)
+        again = self._words("register_name_again", record.language)
+        return [self._failed(record, again)]
+
+    def _street(
+        self, session: Session, record: Registration, *, kind: AddressKind, text: str
+    ) -> list[Reply]:
+        village = self._settings.village
+        reading = read_address(text, village=village)
+        data = record.data
+        # A street and its number in two messages: "Kerkstraat" ... "10".
+        if reading == "street" and data.get("street_part"):
+            reading = read_address(join_street(data["street_part"], text), village=village)
+        elif reading == "number" and data.get("number_part"):
+            reading = read_address(join_street(text, data["number_part"]), village=village)
+        if isinstance(reading, Address):
+            return self._address(session, record, kind=kind, address=reading)
+        part = tidy(text)
+        if reading == "number":
+            record.data = {**data, "street_part": part, "number_part": None}
+            example = join_street(part, "12")
+        elif reading == "street":
+            record.data = {**data, "number_part": part, "street_part": None}
+            example = join_street("Dorpsstraat", part)
+        else:
+            part, example = "", "Dorpsstraat 12"
+        again = self._words(
+            "register_street_again", record.language, missing=reading, part=part, example=example
+        )
+        return [self._failed(record, again)]
+
+    def _address(
+        self, session: Session, record: Registration, *, kind: AddressKind, address: Address
+    ) -> list[Reply]:
+        self._advance(record, "postcode", street=address.street[:160])
+        if address.postcode is None:
+            return [self._say("register_postcode", record.language)]
+        return self._finish(session, record, kind=kind, postcode=address.postcode)
+
+    def _postcode(
+        self, session: Session, record: Registration, *, kind: AddressKind, text: str
+    ) -> list[Reply]:
+        postcode = find_postcode(text)
+        if postcode is None:
+            again = self._words("register_postcode_again", record.language)
+            return [self._failed(record, again)]
+        return self._finish(session, record, kind=kind, postcode=postcode)
+
+    def _finish(
+        self, session: Session, record: Registration, *, kind: AddressKind, postcode: str
+    ) -> list[Reply]:
         try:
-            postcode = check_delivery_area(answer, area=self._settings.delivery_area)
+            postcode = check_delivery_area(postcode, area=self._settings.delivery_area)
         except InvalidPostcodeError:
-            return [Reply(self._words("register_postcode_again", language))]
+            again = self._words("register_postcode_again", record.language)
+            return [self._failed(record, again)]
         except OutsideDeliveryAreaError as error:
-            words = self._words("register_outside", language, postcode=error.postcode, **values)
-            return [Reply(words)]
+            outside = self._words(
+                "register_outside", record.language, postcode=error.postcode, **self._values()
+            )
+            return [self._failed(record, outside)]
         # A phone number the channel already vouched for (Telegram's shared contact) counts too.
-        phone = address if kind is not AddressKind.TELEGRAM else record.data.get("phone")
+        phone = record.address if kind is not AddressKind.TELEGRAM else record.data.get("phone")
         resident = add_resident(
             session,
             name=record.data["name"],
@@ -82,12 +176,53 @@ class Registrar:
             postcode=postcode,
             phone=phone,
             area=self._settings.delivery_area,
-            language=language,
+            language=record.language,
         )
         if kind is AddressKind.TELEGRAM:
-            link_address(session, resident=resident, kind=kind, address=address)
+            link_address(session, resident=resident, kind=kind, address=record.address)
         session.delete(record)
-        return [Reply(self._words("register_done", language, name=resident.name))]
+        done = self._say(
+            "register_done",
+            resident.language,
+            name=resident.name,
+            street=resident.street,
+            postcode=resident.postcode,
+        )
+        return [done]
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _values(self) -> dict[str, Any]:
+        return {
+            "coordinator": self._settings.coordinator.name,
+            "phone": self._settings.coordinator.phone,
+            "village": self._settings.village,
+        }
+
+    def _say(self, key: str, language: str, **values: Any) -> Reply:
+        return Reply(self._words(key, language, **{**self._values(), **values}))
+
+    @staticmethod
+    def _advance(record: Registration, step: str, **data: Any) -> None:
+        record.step = step
+        record.data = {**record.data, **data, "tries": 0, "street_part": None, "number_part": None}
+
+    def _help(self, record: Registration, key: str, question: str | None = None) -> Reply:
+        """The coordinator's name and phone, then the question of the step it stays at."""
+        if record.step == "start":
+            record.step = "name"
+        if question is None:
+            question = self._words(_QUESTION[record.step], record.language)
+        return self._say(key, record.language, question=question)
+
+    def _failed(self, record: Registration, again: str) -> Reply:
+        """Ask again; the third failed try in a row also gives the coordinator."""
+        tries = int(record.data.get("tries") or 0) + 1
+        if tries >= MAX_TRIES:
+            record.data = {**record.data, "tries": 0}
+            return self._help(record, "register_stuck", question=again)
+        record.data = {**record.data, "tries": tries}
+        return Reply(again)
 
 
 def open_registration(
