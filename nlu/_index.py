@@ -152,6 +152,8 @@ class CatalogIndex:
         self._products: dict[str, Product] = {}
         self._postings: dict[str, set[str]] = defaultdict(set)
         self._category: dict[str, set[str]] = defaultdict(set)
+        # Shop -> category -> products: what a shop sells, for "wat heeft de bakker?".
+        self._shops: dict[str, Counter[str]] = defaultdict(Counter)
         self._df: Counter[str] = Counter()
         self._vocab_keys: Counter[str] = Counter()
         self._fuzzy_words: dict[str, Counter[str]] = defaultdict(Counter)
@@ -207,6 +209,7 @@ class CatalogIndex:
             self._postings[k].add(entry.sku)
         for k in product.category_keys:
             self._category[k].add(entry.sku)
+        self._shops[entry.shop][fold(entry.category or "")] += 1
         for c in self._canons(product):
             self._df[c] += 1
         for w in self._vocab_words(product):
@@ -233,6 +236,13 @@ class CatalogIndex:
                 skus.discard(sku)
                 if not skus:
                     del self._category[k]
+        sold = self._shops.get(product.entry.shop)
+        if sold is not None:
+            sold[fold(product.entry.category or "")] -= 1
+            if sold[fold(product.entry.category or "")] <= 0:
+                del sold[fold(product.entry.category or "")]
+            if not sold:
+                del self._shops[product.entry.shop]
         for c in self._canons(product):
             self._df[c] -= 1
             if self._df[c] <= 0:
@@ -262,6 +272,19 @@ class CatalogIndex:
         for k in keys:
             out |= self._category.get(k, set())
         return out
+
+    def shops(self) -> dict[str, Counter[str]]:
+        """Shop name -> how many products it sells per (folded) category; "" for none."""
+        return self._shops
+
+    def category_of(self, keys: Iterable[str]) -> str | None:
+        """The category value (as the catalogue writes it) that these word keys name, the
+        one with the most products when several do."""
+        skus = self.skus_for_category(keys)
+        if not skus:
+            return None
+        counts = Counter(e.category for s in skus if (e := self.get(s)) is not None and e.category)
+        return counts.most_common(1)[0][0] if counts else None
 
     def has_key(self, key: str) -> bool:
         return key in self._postings

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from nlu._acts import ActReader, Acts
 from nlu._amounts import Amount, AmountReader
 from nlu._classifier import NaiveBayes, features
 from nlu._index import CatalogIndex, Product
@@ -17,7 +18,7 @@ from nlu._matcher import Fit, Match, Matcher, Slot
 from nlu._morph import word_keys
 from nlu._resources import ADJECTIVE, NOUN, Resources, get_resources
 from nlu._text import NL, NUM, OTHER, SEP, WORD, Token, tokenize
-from nlu._types import INTENTS, History, HistoryLine, Interpretation, Item
+from nlu._types import INTENTS, CatalogEntry, History, HistoryLine, Interpretation, Item
 
 MAX_TOKENS = 400
 _CONJUNCTIONS = frozenset({"en", "and", "plus", "&", "+", "ook", "also", "daarnaast", "verder"})
@@ -108,6 +109,9 @@ class Parser:
         self._amounts = AmountReader(self._res)
         self._matcher = Matcher(self._res)
         self._phrase_cache: dict[int, dict[str, list[tuple[str, ...]]]] = {}
+        self._acts = ActReader(self._res, self._amounts)
+        # One-product views for read_amount, by entry (an edited entry is a new key).
+        self._single: dict[CatalogEntry, CatalogIndex] = {}
 
     # -- public ---------------------------------------------------------------------------
 
@@ -123,11 +127,24 @@ class Parser:
         self._drop_signature(toks, consumed)
         usual_spans = self._find_phrases(toks, res.usual_phrases, consumed)
         last_spans = self._find_phrases(toks, res.last_phrases, consumed)
+        replaced = False
         for _, b in self._find_phrases(toks, res.instead_phrases, consumed):
             read = self._amounts.read(toks, b) if b < len(toks) else None
             if read is not None and not read[0].vague:
                 consumed.update(range(b, read[1]))
+                replaced = True
+        before_acts = set(consumed)
+        acts = self._acts.read(toks, consumed)
+        shop = self._acts.shop(toks, consumed, catalog) if acts.browse else None
+        category = None
+        if acts.browse and shop is None:
+            named = self._acts.category(toks, consumed, catalog)
+            if named is not None:
+                category = named[0]
+                consumed.add(named[1])
+        act_tokens = consumed - before_acts
         cue_spans = self._find_phrases(toks, res.removal_cues, set(), mark=False)
+        cue_spans = [(a, b) for a, b in cue_spans if not act_tokens & set(range(a, b))]
         if cue_spans:
             blocked = {
                 i
@@ -148,7 +165,8 @@ class Parser:
             if f.match.status != "unknown" and not self._intent_word(f)
         ]
         ranking = self._unsure(self._classifier.rank(features(toks, masked)), toks, masked)
-        return self._decide(
+        ranking = _gate(ranking, acts, browsing=shop is not None or category is not None)
+        out = self._decide(
             text,
             toks,
             language,
@@ -159,7 +177,139 @@ class Parser:
             bool(usual_spans),
             bool(last_spans),
             bool(cue_spans),
+            asking=acts.price or acts.availability,
+            # "ja, en een brood", "doe maar een kersenvlaai": the opening words answer or
+            # correct; the products after them are still ordered.
+            keep_products=acts.answer is not None or acts.correction_cue,
         )
+        amounts = [r.amount for r in raws if r.amount is not None and not r.amount.vague]
+        rest = any(i not in consumed and t.kind in (WORD, NUM) for i, t in enumerate(toks))
+        return self._apply_acts(
+            out,
+            acts=replace(acts, replaced=acts.replaced or replaced),
+            has_amount=bool(amounts),
+            additive=any(t.norm in res.additive for t in toks if t.kind == WORD),
+            rest=rest,
+            shop=shop,
+            category=category,
+        )
+
+    def _apply_acts(
+        self,
+        out: Interpretation,
+        *,
+        acts: Acts,
+        has_amount: bool,
+        additive: bool,
+        rest: bool,
+        shop: str | None,
+        category: str | None,
+    ) -> Interpretation:
+        """What the message does beside naming products decides its intent over the
+        classifier: a closing phrase, a question about prices, stock or a shop's goods, a
+        correction of amounts; and a bare yes or no is a confirmation or a denial."""
+        out.has_amount = has_amount
+        products = [i for i in out.items if i.status != "unknown" and not i.from_history]
+        asked = [i for i in out.items if not i.from_history]
+        intent = out.intent
+        if acts.closing and not products and not out.used_usual and not out.used_last:
+            intent = "close"
+            out.items = []
+        elif acts.price and (asked or out.intent != "show_basket"):
+            # "wat kost het bij elkaar" asks for the basket's total, not a product's price.
+            intent = "price_question"
+        elif acts.browse and (shop is not None or category is not None) and not has_amount:
+            intent = "browse"
+            out.shop, out.category = shop, category
+        elif acts.availability and asked and not has_amount:
+            intent = "availability_question"
+        elif has_amount and not additive:
+            corrects = acts.correction_cue or acts.replaced or acts.answer == "no"
+            if corrects and not (intent == "remove" and products):
+                out.correction = True
+                intent = "order"
+        if intent in ("price_question", "availability_question", "browse") and out.intent not in (
+            "order",
+            "remove",
+        ):
+            out.items = []
+        answer = acts.answer
+        if answer is not None and not rest and not out.items:
+            intent = "confirm" if answer == "yes" else "deny"
+        if (answer == "yes" and intent in ("deny", "cancel")) or (
+            answer == "no" and intent == "confirm"
+        ):
+            answer = None
+        out.answer = answer
+        if intent != out.intent:
+            out.intent = intent
+            others = [(k, v) for k, v in out.intent_ranking if k != intent]
+            out.confidence = max(out.confidence, 0.9)
+            scale = (1.0 - out.confidence) / max(sum(v for _, v in others), 1e-9)
+            out.intent_ranking = [(intent, out.confidence)] + [(k, v * scale) for k, v in others]
+        return out
+
+    def read_amount(self, text: str, *, entry: CatalogEntry) -> int | None:
+        """The amount a message gives for this one product: pieces (packs), or grams for a
+        product sold by weight; None when it gives none, or none that fits the product.
+
+        For answers to "how many / how much X?": "2", "twee", "een pond", "anderhalve kilo",
+        "doe maar 2", "maak er 3 van", the product's own words with an amount ("elstar,
+        anderhalve kilo"), a measure of a packed product ("2 liter" of "Volle melk 1 liter"),
+        a pack by its size ("een doos van 10"). Amounts said for another product, or that
+        disagree ("2 of 3"), give None.
+        """
+        index = self._single.get(entry)
+        if index is None:
+            if len(self._single) > 256:
+                self._single.clear()
+            index = self._single[entry] = CatalogIndex([entry])
+        product = index.product(entry.sku)
+        if product is None:
+            return None
+        toks = tokenize(text)[:MAX_TOKENS]
+        consumed: set[int] = set()
+        _drop_list_numbers(toks, consumed)
+        _drop_addresses(toks, consumed, index)
+        _drop_dates_and_times(toks, consumed)
+        self._drop_signature(toks, consumed)
+        for _, b in self._find_phrases(toks, self._res.instead_phrases, consumed):
+            read = self._amounts.read(toks, b) if b < len(toks) else None
+            if read is not None and not read[0].vague:
+                consumed.update(range(b, read[1]))
+        self._acts.read(toks, consumed)
+        found: set[int | None] = set()
+        for raw in self._scan(toks, consumed, set(), set(), index):
+            amount = raw.amount
+            if amount is None or amount.vague:
+                continue
+            if raw.content and not self._names_only(raw.content, index):
+                # An amount for something else ("2 broden" when asked about cheese).
+                found.add(None)
+                continue
+            if not raw.content and amount.measure is None and amount.container is None:
+                # A bare number answers "how many?" in the product's own packs: "twee" of a
+                # box of 10 eggs is two boxes, not two eggs.
+                amount = replace(amount, pieces=True)
+            qty, note = _quantity(product, amount)
+            pack = product.pack
+            if amount.pack_size is not None and (
+                pack is None
+                or pack.dimension != "count"
+                or abs(pack.amount - amount.pack_size) > 1e-6
+            ):
+                qty = None
+            found.add(qty if note is None else None)
+        return found.pop() if len(found) == 1 else None
+
+    def _names_only(self, content: list[Token], index: CatalogIndex) -> bool:
+        """Whether words beside an amount name the one product in `index` ("elstar"), or are
+        only words like "verse" that name nothing; any other word may be another product
+        ("jonagold" when asked about Elstar), so the amount is not taken for this one."""
+        slots = self._slots(content, index)
+        if not slots or self._matcher.match(slots, None, index).status != "unknown":
+            return True
+        return all(s.norm in self._res.soft for s in slots)
 
     # -- reading the message --------------------------------------------------------------
 
@@ -632,11 +782,15 @@ class Parser:
         used_usual: bool,
         used_last: bool,
         removal_cue: bool,
+        *,
+        asking: bool = False,
+        keep_products: bool = False,
     ) -> Interpretation:
         hist = _HistoryView(history)
         top, top_p = ranking[0]
         products = [f for f in found if f.match.status != "unknown"]
-        order_like = top in ("order", "remove") or top_p < 0.5
+        # A question about prices or stock names its products as an order would.
+        order_like = top in ("order", "remove") or top_p < 0.5 or asking
         unknowns = [
             f
             for f in found
@@ -653,7 +807,9 @@ class Parser:
             intent = "remove"
         elif positive or unknowns:
             intent = "order"
-            if top in _OVERRIDING and top_p >= 0.8 and not explicit and not unknowns:
+            if asking or keep_products:
+                pass
+            elif top in _OVERRIDING and top_p >= 0.8 and not explicit and not unknowns:
                 intent = top
         else:
             intent = top
@@ -909,6 +1065,25 @@ class Parser:
                 "ambiguous", None, qty, (sku,), f.text, span, from_history, qnote or note, unit
             )
         return Item("resolved", sku, qty, (), f.text, span, from_history, qnote or note, unit)
+
+
+def _gate(
+    ranking: list[tuple[str, float]], acts: Acts, *, browsing: bool
+) -> list[tuple[str, float]]:
+    """The intents a rule confirms: the classifier alone does not close an order or turn
+    a message into a question ("cheers" is a thank-you, "what have I got so far" asks for
+    the basket). Their share goes to the other intents."""
+    supported = {
+        "close": acts.closing,
+        "price_question": acts.price,
+        "availability_question": acts.availability,
+        "browse": acts.browse and browsing,
+    }
+    kept = [(k, v) for k, v in ranking if supported.get(k, True)]
+    total = sum(v for _, v in kept)
+    if len(kept) == len(ranking) or total <= 0:
+        return ranking
+    return [(k, v / total) for k, v in kept]
 
 
 def _join_split_compounds(content: list[Token], catalog: CatalogIndex) -> list[Token]:

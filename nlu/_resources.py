@@ -25,6 +25,15 @@ class Measure:
     factor: float
 
 
+@dataclass(frozen=True)
+class Trade:
+    """A kind of shop as residents name it ("bakker"): words its shop's name holds, and
+    the categories it sells, to find it in whatever catalogue."""
+
+    names: tuple[str, ...]
+    categories: tuple[str, ...]
+
+
 @dataclass
 class Resources:
     numbers_nl: dict[str, int]
@@ -51,6 +60,18 @@ class Resources:
     lang_en: frozenset[str]
     kinds: dict[str, str]
     cut_head_keys: frozenset[str]
+    answer_yes: tuple[tuple[str, ...], ...] = ()
+    answer_no: tuple[tuple[str, ...], ...] = ()
+    answer_needs_pause: frozenset[str] = frozenset()
+    closing_phrases: tuple[tuple[str, ...], ...] = ()
+    correction_cues: tuple[tuple[str, ...], ...] = ()
+    replaced_before: frozenset[str] = frozenset()
+    additive: frozenset[str] = frozenset()
+    replaced_after: frozenset[str] = frozenset()
+    price_cues: tuple[tuple[str, ...], ...] = ()
+    availability_cues: tuple[tuple[str, ...], ...] = ()
+    browse_cues: tuple[tuple[str, ...], ...] = ()
+    trades: dict[str, Trade] = field(default_factory=dict)
     # English key -> Dutch phrases; multi-word English phrases by their tuple of keys.
     en_single: dict[str, list[str]] = field(default_factory=dict)
     # First word's key -> (keys of every word, Dutch phrases), longest phrases first.
@@ -91,6 +112,10 @@ def _words(seq: Any) -> list[str]:
     return [fold(str(w)) for w in seq]
 
 
+def _phrases(seq: Any) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(_words(p)) for p in seq)
+
+
 def _load() -> Resources:
     base = resources.files("nlu") / "data"
     # Every scalar a string: YAML 1.1 would read "yes", "no" and "on" as booleans.
@@ -128,6 +153,21 @@ def _load() -> Resources:
         lang_en=frozenset(_words(raw["language_words"]["en"])),
         kinds={k: fold(str(v)) for w, v in raw["kinds"].items() for k in word_keys(fold(w))},
         cut_head_keys=frozenset(k for w in _words(raw["cut_heads"]) for k in word_keys(w)),
+        answer_yes=_phrases(raw["answer_yes"]),
+        answer_no=_phrases(raw["answer_no"]),
+        answer_needs_pause=frozenset(_words(raw["answer_needs_pause"])),
+        closing_phrases=_phrases(raw["closing_phrases"]),
+        correction_cues=_phrases(raw["correction_cues"]),
+        replaced_before=frozenset(_words(raw["replaced_before"])),
+        additive=frozenset(_words(raw["additive_words"])),
+        replaced_after=frozenset(_words(raw["replaced_after"])),
+        price_cues=_phrases(raw["price_cues"]),
+        availability_cues=_phrases(raw["availability_cues"]),
+        browse_cues=_phrases(raw["browse_cues"]),
+        trades={
+            fold(word): Trade(tuple(_words(t["names"])), tuple(_words(t["categories"])))
+            for word, t in raw["trades"].items()
+        },
     )
     _load_lexicon(res, (base / "lexicon.tsv").read_text(encoding="utf-8"))
     return res

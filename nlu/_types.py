@@ -17,6 +17,12 @@ INTENTS: tuple[str, ...] = (
     "help",
     "greet",
     "show_basket",
+    # Done ordering ("dat was alles", "that's all, thanks"): never an order, yes or no.
+    "close",
+    "price_question",
+    "availability_question",
+    # What a shop sells or what there is of a kind: `shop` and/or `category` say which.
+    "browse",
 )
 
 
@@ -92,6 +98,18 @@ class Interpretation:
     used_usual: bool = False
     used_last: bool = False
     no_history: bool = False
+    # An explicit yes or no opening the message ("ja, en ook een brood"); None for a
+    # closing phrase ("nee, dat was alles") and for anything else.
+    answer: Literal["yes", "no"] | None = None
+    # The message sets amounts instead of adding them ("nee, 6 croissants", "doe maar 2",
+    # "make it 3"); without a product named, `items` is empty and the amount is for the
+    # product the conversation is about (read it with Parser.read_amount).
+    correction: bool = False
+    # The message states an amount somewhere (a number, a number word, a measure).
+    has_amount: bool = False
+    # For "browse": a shop exactly as CatalogEntry.shop, a category as CatalogEntry.category.
+    shop: str | None = None
+    category: str | None = None
 
     def to_contract(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -108,6 +126,15 @@ class Interpretation:
             out["used_last"] = True
         if self.no_history:
             out["no_history"] = True
+        if self.answer is not None:
+            out["answer"] = self.answer
+        if self.correction:
+            out["correction"] = True
+        out["has_amount"] = self.has_amount
+        if self.shop is not None:
+            out["shop"] = self.shop
+        if self.category is not None:
+            out["category"] = self.category
         return out
 
     def to_rasa(self) -> dict[str, Any]:

@@ -65,6 +65,10 @@ def test_training_data_is_rasa_format_with_enough_examples() -> None:
         "help",
         "greet",
         "show_basket",
+        "close",
+        "price_question",
+        "availability_question",
+        "browse",
     }
     for intent, lines in examples.items():
         assert len(lines) >= 25, intent

@@ -1,0 +1,48 @@
+"""Fixed word sequences found in a tokenised message (usual order, cues, closing phrases)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from nlu._text import WORD, Token
+
+Span = tuple[int, int]
+
+
+class PhraseSet:
+    """Phrases of folded words, indexed by their first word once, when the parser is built."""
+
+    def __init__(self, phrases: Sequence[tuple[str, ...]]) -> None:
+        self.phrases = tuple(phrases)
+        self._by_first: dict[str, list[tuple[str, ...]]] = {}
+        for p in self.phrases:
+            self._by_first.setdefault(p[0], []).append(p)
+
+    def longest_at(self, words: Sequence[str], k: int) -> int:
+        """The length of the longest phrase starting at words[k] (0 when none does)."""
+        hit = 0
+        for p in self._by_first.get(words[k], ()):
+            n = len(p)
+            if k + n <= len(words) and all(words[k + m] == p[m] for m in range(n)):
+                hit = max(hit, n)
+        return hit
+
+    def find(self, toks: Sequence[Token], consumed: set[int], *, mark: bool = True) -> list[Span]:
+        """Token spans of the phrases in the message, left to right, longest first; a span
+        touching a consumed token is skipped. With `mark`, the spans found are consumed."""
+        idx = [i for i, t in enumerate(toks) if t.kind == WORD]
+        words = [toks[i].norm for i in idx]
+        spans: list[Span] = []
+        k = 0
+        while k < len(words):
+            hit = self.longest_at(words, k)
+            if hit:
+                a, b = idx[k], idx[k + hit - 1] + 1
+                if not any(i in consumed for i in range(a, b)):
+                    spans.append((a, b))
+                    if mark:
+                        consumed.update(range(a, b))
+                k += hit
+            else:
+                k += 1
+        return spans
