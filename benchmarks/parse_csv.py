@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.parse_command import run_parse
+from bot.cli.parse import run_parse
 from nlu import CatalogEntry, CatalogIndex, Parser
 
 

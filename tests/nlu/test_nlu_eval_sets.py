@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.parse_command import run_parse
+from bot.cli.parse import run_parse
 from nlu import CatalogIndex, Parser
 
 DATA = Path(__file__).parent / "data"

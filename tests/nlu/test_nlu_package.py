@@ -13,7 +13,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.parse_command import run_parse
+from bot.cli.parse import run_parse
 from nlu import CatalogIndex, Interpretation, Parser, load_training_data, training_examples
 
 NLU = Path(__file__).resolve().parents[2] / "nlu"

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli_support import ConfigOption, DemoOption, operator_errors, runtime_for
+from bot.cli.support import ConfigOption, DemoOption, operator_errors, runtime_for
 from core.errors import ConfigError
 
 

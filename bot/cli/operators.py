@@ -12,7 +12,7 @@ import typer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.cli_support import ConfigOption, DemoOption, operator_errors, runtime_for
+from bot.cli.support import ConfigOption, DemoOption, operator_errors, runtime_for
 from bot.senders import default_senders, outbox_log_path
 from bot.settings import config_path
 from bot.wiring import Runtime

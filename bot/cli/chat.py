@@ -5,10 +5,12 @@ from __future__ import annotations
 import sys
 import uuid
 from collections.abc import Callable
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from bot.dialogue import Dialogue
 from bot.messages import InboundMessage
+
+if TYPE_CHECKING:
+    from bot.dialogue import Dialogue
 
 
 def chat(
