@@ -137,7 +137,7 @@ class Parser:
         acts = self._acts.read(toks, consumed)
         shop = self._acts.shop(toks, consumed, catalog) if acts.browse else None
         category = None
-        if acts.browse and shop is None:
+        if acts.browse:
             named = self._acts.category(toks, consumed, catalog)
             if named is not None:
                 category = named[0]
@@ -228,9 +228,9 @@ class Parser:
             if corrects and not (intent == "remove" and products):
                 out.correction = True
                 intent = "order"
-        if intent in ("price_question", "availability_question", "browse") and out.intent not in (
-            "order",
-            "remove",
+        if intent == "browse" or (
+            intent in ("price_question", "availability_question")
+            and out.intent not in ("order", "remove")
         ):
             out.items = []
         answer = acts.answer
@@ -794,7 +794,8 @@ class Parser:
         unknowns = [
             f
             for f in found
-            if f.match.status == "unknown" and self._unknown_ok(f, found, order_like)
+            if f.match.status == "unknown"
+            and (self._unknown_ok(f, found, order_like) or (asking and self._asked_thing(f)))
         ]
         positive = [f for f in products if not f.raw.negated]
         negative = [f for f in products if f.raw.negated]
@@ -940,6 +941,15 @@ class Parser:
                 if res.pos(head) == NOUN:
                     return self._plural(head, catalog, 1)
         return False
+
+    def _asked_thing(self, f: _Found) -> bool:
+        """A thing a price or stock question names, in either language ("leeks"), so the
+        answer can say it is not sold."""
+        return (
+            not f.leftover
+            and len(f.slots) <= 3
+            and any(s.noun or _english_word(s.norm, self._res.en_words) for s in f.slots)
+        )
 
     def _unknown_ok(self, f: _Found, found: list[_Found], order_like: bool) -> bool:
         """Whether words nothing matched are an item the shop does not sell (or noise)."""
