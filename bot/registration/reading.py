@@ -167,7 +167,7 @@ def read_name(text: str) -> str | None:
         return None
     if all(key in lex.not_a_name or key in lex.tussenvoegsels for key in keys):
         return None
-    if keys[0] in lex.amount_words:
+    if keys[0] in lex.amount_words or name.startswith("a "):  # "a loaf", not "A. de Vries"
         return None
     return capitalise(name)
 

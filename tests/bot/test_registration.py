@@ -17,6 +17,7 @@ from bot.wiring import Runtime
 from bot.words import Words
 from conversations.models import Registration
 from core.database import unit_of_work
+from core.gsm7 import count_segments, is_gsm7
 from orders.models import AddressKind, Resident
 from orders.residents import find_resident
 
@@ -82,6 +83,7 @@ NOT_NAMES = [
     "hallo", "goedemiddag", "Goedemorgen!", "hello", "good afternoon", "hi there", "12",
     "06 12345678", "H", "x", "2 broden", "een brood", "twee krentenbollen", "ik wil 2 broden",
     "I would like some bread", "wie bent u?", "mevrouw", "van de", "dank u wel", "thanks",
+    "kaas", "brood en kaas", "a loaf", "one loaf please",
 ]  # fmt: skip
 
 
@@ -122,6 +124,9 @@ class TestANameIsAName:
             ("peter brown", "Peter Brown"),
             ("Peter Brown, thanks", "Peter Brown"),
             ("mary o'neill", "Mary O'Neill"),
+            ("Jan Kaas", "Jan Kaas"),
+            ("Can Yilmaz", "Can Yilmaz"),
+            ("Henk en Ria de Wit", "Henk en Ria de Wit"),
         ],
     )
     def test_a_name_is_taken_without_its_lead_in(
@@ -431,3 +436,29 @@ class TestChannels:
         with runtime.sessions() as session:
             by_phone = find_resident(session, kind=AddressKind.PHONE, address="+31655599999")
             assert by_phone is not None and by_phone.id == resident.id
+
+
+@pytest.mark.parametrize(
+    "messages",
+    [
+        [
+            "goedemiddag",
+            "ja",
+            "Henk de Wit",
+            "help",
+            "Kerkstraat",
+            "10",
+            "ja",
+            "3511 AB",
+            "3981 AB",
+        ],
+        ["hello", "yes", "Peter Brown", "help", "12", "x", "y", "14 Station Road", "3984 AB"],
+    ],
+)
+def test_every_registration_reply_is_plain_sms_of_at_most_three_segments(
+    stranger: Stranger, messages: list[str]
+) -> None:
+    for text in messages:
+        reply = stranger.send(text)
+        assert is_gsm7(reply), reply
+        assert count_segments(reply).count <= 3, reply
