@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from bot.messages import Reply
 from bot.registration.reading import (
     Address,
+    Partial,
     find_postcode,
     guess_language,
     is_help,
@@ -25,7 +26,6 @@ from bot.registration.reading import (
     read_address,
     read_introduction,
     read_name,
-    tidy,
 )
 from bot.settings import Settings
 from bot.words import Words
@@ -73,7 +73,7 @@ class Registrar:
         if is_help(text):
             return [self._help(record, "register_help")]
         if record.step == "start":
-            return self._first(session, record, kind=kind, text=text)
+            return self._first(record, text=text)
         if record.step == "name":
             return self._name(session, record, kind=kind, text=text)
         if record.step == "street":
@@ -82,9 +82,7 @@ class Registrar:
 
     # -- the steps ---------------------------------------------------------------------------
 
-    def _first(
-        self, session: Session, record: Registration, *, kind: AddressKind, text: str
-    ) -> list[Reply]:
+    def _first(self, record: Registration, *, text: str) -> list[Reply]:
         """The first message (or the first after Telegram's shared contact): welcome."""
         name = read_introduction(text)
         if name is None:
@@ -117,23 +115,28 @@ class Registrar:
         reading = read_address(text, village=village)
         data = record.data
         # A street and its number in two messages: "Kerkstraat" ... "10".
-        if reading == "street" and data.get("street_part"):
-            reading = read_address(join_street(data["street_part"], text), village=village)
-        elif reading == "number" and data.get("number_part"):
-            reading = read_address(join_street(text, data["number_part"]), village=village)
+        if isinstance(reading, Partial):
+            if reading.missing == "street" and data.get("street_part"):
+                reading = read_address(
+                    join_street(data["street_part"], reading.part), village=village
+                )
+            elif reading.missing == "number" and data.get("number_part"):
+                reading = read_address(
+                    join_street(reading.part, data["number_part"]), village=village
+                )
         if isinstance(reading, Address):
             return self._address(session, record, kind=kind, address=reading)
-        part = tidy(text)
-        if reading == "number":
+        part, missing = reading.part, reading.missing
+        if missing == "number":
             record.data = {**data, "street_part": part, "number_part": None}
             example = join_street(part, "12")
-        elif reading == "street":
+        elif missing == "street":
             record.data = {**data, "number_part": part, "street_part": None}
             example = join_street("Dorpsstraat", part)
         else:
-            part, example = "", "Dorpsstraat 12"
+            example = "Dorpsstraat 12"
         again = self._words(
-            "register_street_again", record.language, missing=reading, part=part, example=example
+            "register_street_again", record.language, missing=missing, part=part, example=example
         )
         return [self._failed(record, again)]
 

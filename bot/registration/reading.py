@@ -216,7 +216,12 @@ class Address:
     postcode: str | None  # as written ("3981AB"), checked later
 
 
-Missing = Literal["number", "street", "both"]
+@dataclass(frozen=True)
+class Partial:
+    """Not an address yet: what is missing, and the part that was given (lead-ins dropped)."""
+
+    missing: Literal["number", "street", "both"]
+    part: str = ""
 
 
 def split_postcode(text: str, *, village: str = "") -> tuple[str, str | None]:
@@ -235,7 +240,7 @@ def split_postcode(text: str, *, village: str = "") -> tuple[str, str | None]:
     return text, postcode
 
 
-def read_address(text: str, *, village: str = "") -> Address | Missing:
+def read_address(text: str, *, village: str = "") -> Address | Partial:
     """A street and house number (Dutch or English order), with a postcode if one is given."""
     lex = lexicon()
     words = _strip_lead(tidy(text).split(), lex.address_lead_ins)
@@ -243,17 +248,17 @@ def read_address(text: str, *, village: str = "") -> Address | Missing:
     line = tidy(line)
     keys = _keys(line)
     if keys and any(key in lex.sentence_words for key in keys):
-        return "both"
+        return Partial("both")
     english = _ENGLISH.match(line)
     if english and _is_street_type(english.group("street")):
         return Address(street=line, postcode=postcode)
     if _DUTCH.match(line):
         return Address(street=line, postcode=postcode)
     if _BARE_NUMBER.match(line):
-        return "street"
+        return Partial("street", line)
     if looks_like_street(line):
-        return "number"
-    return "both"
+        return Partial("number", line)
+    return Partial("both")
 
 
 def _is_street_type(street: str) -> bool:

@@ -197,6 +197,7 @@ class TestAddresses:
             ("10", "In welke straat is nummer 10?"),
             ("12b", "In welke straat is nummer 12b?"),
             ("Kerkstraat", "Wat is het huisnummer bij Kerkstraat?"),
+            ("ik woon op de Kerkstraat", "Wat is het huisnummer bij Kerkstraat?"),
             ("Dorpsweg", "Wat is het huisnummer bij Dorpsweg?"),
             ("Station Road", "What is the house number in Station Road?"),
             ("ja", "Wat is uw straat en huisnummer?"),
@@ -219,6 +220,8 @@ class TestAddresses:
             ("Kerkstraat", "10", "Kerkstraat 10"),
             ("10a", "Kerkstraat", "Kerkstraat 10a"),
             ("Station Road", "14", "14 Station Road"),
+            ("ik woon op de Kerkstraat", "10", "Kerkstraat 10"),
+            ("nummer 12", "Dorpsweg", "Dorpsweg 12"),
         ],
     )
     def test_a_street_and_its_number_in_two_messages_are_put_together(
