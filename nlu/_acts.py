@@ -15,7 +15,7 @@ from typing import Literal
 from nlu._amounts import AmountReader
 from nlu._index import CatalogIndex
 from nlu._morph import word_keys
-from nlu._phrases import PhraseSet
+from nlu._phrases import MessageWords, PhraseSet
 from nlu._resources import Resources
 from nlu._text import NL, NUM, SEP, WORD, Token, fold
 
@@ -49,15 +49,15 @@ class ActReader:
         self._availability = PhraseSet(res.availability_cues)
         self._browse = PhraseSet(res.browse_cues)
 
-    def read(self, toks: Sequence[Token], consumed: set[int]) -> Acts:
+    def read(self, toks: Sequence[Token], consumed: set[int], *, words: MessageWords) -> Acts:
         # Before the answer: "nee, niets meer" closes, its "nee" is no answer.
-        closing = bool(self._closing.find(toks, consumed))
+        closing = bool(self._closing.find(words, consumed))
         answer = self._answer(toks, consumed)
         replaced = self._replaced(toks, consumed)
-        correction = bool(self._correction.find(toks, consumed))
-        price = bool(self._price.find(toks, consumed))
-        browse = bool(self._browse.find(toks, consumed, mark=False))
-        availability_spans = self._availability.find(toks, consumed)
+        correction = bool(self._correction.find(words, consumed))
+        price = bool(self._price.find(words, consumed))
+        browse = bool(self._browse.find(words, consumed, mark=False))
+        availability_spans = self._availability.find(words, consumed)
         asked = any(t.norm == _QUESTION_MARK for t in toks) or any(
             _opens(toks, a) for a, _ in availability_spans
         )
@@ -113,7 +113,9 @@ class ActReader:
                 found = True
         return found
 
-    def shop(self, toks: Sequence[Token], consumed: set[int], catalog: CatalogIndex) -> str | None:
+    def shop(
+        self, toks: Sequence[Token], consumed: set[int], *, catalog: CatalogIndex
+    ) -> str | None:
         """The shop a message names, by a trade word ("bakker", "the butcher") or by a word of
         its own name that is no product word ("Van Rossum")."""
         shops = catalog.shops()
@@ -140,7 +142,7 @@ class ActReader:
         return None
 
     def category(
-        self, toks: Sequence[Token], consumed: set[int], catalog: CatalogIndex
+        self, toks: Sequence[Token], consumed: set[int], *, catalog: CatalogIndex
     ) -> tuple[str, int] | None:
         """A catalogue category a word names ("kazen", "cheese", "vlees"), and its token."""
         res = self._res

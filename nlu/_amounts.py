@@ -9,15 +9,7 @@ from nlu._morph import word_keys
 from nlu._resources import Measure, Resources
 from nlu._text import NUM, WORD, Token
 
-_HALF = frozenset({"half", "halve", "halfje"})
-_ONE_AND_HALF = frozenset({"anderhalf", "anderhalve"})
-_MULTIPLIERS = frozenset({"x", "keer", "maal", "times"})
-_ARTICLES = frozenset({"een", "a", "an", "eén", "één"})
-_DOZEN = frozenset({"dozen", "dozijn"})
 _FRACTIONS = {"½": 0.5, "¼": 0.25, "¾": 0.75}
-_EN_CONNECT = frozenset({"of"})
-_NL_CONNECT = frozenset({"van"})
-_CONJUNCTIONS = frozenset({"en", "and", "or", "plus", "of"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +89,7 @@ def _parse_digits(text: str) -> float | None:
 class AmountReader:
     def __init__(self, res: Resources) -> None:
         self.res = res
+        self._connect = res.connect_en | res.connect_nl
         self._vague_by_first: dict[str, list[tuple[str, ...]]] = {}
         for phrase in res.vague:
             self._vague_by_first.setdefault(phrase[0], []).append(phrase)
@@ -121,13 +114,13 @@ class AmountReader:
         w = t.norm
         nxt = toks[i + 1].norm if i + 1 < len(toks) else ""
         nxt2 = toks[i + 2].norm if i + 2 < len(toks) else ""
-        if w in _ONE_AND_HALF:
+        if w in self.res.one_and_half:
             return 1.5, i + 1, False
-        if w in _HALF:
+        if w in self.res.half:
             if nxt and (w + nxt) in res.nl_words:
                 # Speech splits compounds: "half volle melk" is "halfvolle melk".
                 return None
-            if nxt in ("a", "an", "een") and nxt2 in _DOZEN:
+            if nxt in ("a", "an", "een") and nxt2 in self.res.dozen:
                 return 6.0, i + 3, False
             if nxt in ("a", "an", "een"):
                 return 0.5, i + 2, False
@@ -139,7 +132,7 @@ class AmountReader:
             if whole is not None:
                 return whole + 0.5, i + 1, False
         value: float
-        article = w in _ARTICLES
+        article = w in self.res.articles
         if w in res.numbers_en:
             value = float(res.numbers_en[w])
             j = i + 1
@@ -167,20 +160,20 @@ class AmountReader:
                 j += 1
             if value in (100.0, 1000.0) or (value >= 100 and value % 100 == 0):
                 rest = _dutch_number(toks[j].norm, res.numbers_nl) if j < len(toks) else None
-                if rest is not None and 0 < rest < 100 and toks[j].norm not in _ARTICLES:
+                if rest is not None and 0 < rest < 100 and toks[j].norm not in self.res.articles:
                     value += rest
                     j += 1
-        if j < len(toks) and toks[j].norm in _DOZEN and not self._dutch_container(toks, j):
+        if j < len(toks) and toks[j].norm in self.res.dozen and not self._dutch_container(toks, j):
             return value * 12, j + 1, False
         # "twee en een half", "two and a half"
         if (
             j + 2 < len(toks)
             and toks[j].norm in ("en", "and")
-            and toks[j + 1].norm in _ARTICLES
-            and toks[j + 2].norm in _HALF
+            and toks[j + 1].norm in self.res.articles
+            and toks[j + 2].norm in self.res.half
         ):
             return value + 0.5, j + 3, False
-        if j < len(toks) and toks[j].norm in _HALF and article and value == 1:
+        if j < len(toks) and toks[j].norm in self.res.half and article and value == 1:
             return 0.5, j + 1, False
         return value, j, article
 
@@ -232,12 +225,12 @@ class AmountReader:
         vague_end = self.vague_at(toks, i)
         if vague_end is not None:
             j = vague_end
-            if j < len(toks) and toks[j].norm in _EN_CONNECT:
+            if j < len(toks) and toks[j].norm in self.res.connect_en:
                 j += 1
             measure, container, pieces, j2 = self.measure_at(toks, j)
             if measure is not None or container is not None:
                 j = j2
-                if j < len(toks) and toks[j].norm in _EN_CONNECT:
+                if j < len(toks) and toks[j].norm in self.res.connect_en:
                     j += 1
             end = toks[j - 1].end
             return Amount(
@@ -259,13 +252,13 @@ class AmountReader:
                 return None
             if toks[j].kind != WORD or toks[j].norm in self.res.units:
                 return None
-            if toks[j].norm in _EN_CONNECT | _NL_CONNECT:
+            if toks[j].norm in self._connect:
                 j += 1
             if (
                 j >= len(toks)
                 or toks[j].kind != WORD
                 or toks[j].norm in self.res.stopwords
-                or toks[j].norm in _CONJUNCTIONS
+                or toks[j].norm in self.res.amount_conjunctions
             ):
                 return None  # "can I order", "net als": a common word, not a container
             return Amount(
@@ -281,7 +274,7 @@ class AmountReader:
         approximate = False
         pack_size: float | None = None
         # Multiplier: "2x", "2 x", "3 keer".
-        if j < len(toks) and toks[j].norm in _MULTIPLIERS:
+        if j < len(toks) and toks[j].norm in self.res.multipliers:
             j += 1
         measure, container, pieces, j2 = self.measure_at(toks, j)
         if (
@@ -319,7 +312,7 @@ class AmountReader:
                 elif inner is not None and not inner[2]:
                     value, j = inner[0], inner[1]
                     approximate = True
-            elif j < len(toks) and toks[j].norm in _EN_CONNECT | _NL_CONNECT:
+            elif j < len(toks) and toks[j].norm in self._connect:
                 j += 1
         elif article and value == 1:
             # An article alone is "one" only before something; "een" as a pronoun is no order.

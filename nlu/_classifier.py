@@ -84,19 +84,30 @@ class NaiveBayes:
             # A flattened prior: intents are not as unequal in use as in the examples.
             self.prior[label] = math.log((len(examples[label]) + n_docs) / (2 * n_docs))
         self.vocab = frozenset(vocab)
+        v = len(self.vocab)
+        self._denoms = [math.log(self.totals[label] + alpha * v) for label in self.labels]
+        self._terms: dict[str, tuple[float, ...]] = {}
+
+    def _term(self, f: str) -> tuple[float, ...]:
+        """A feature's log-likelihood per label, worked out on first use and kept: the
+        same sums as computing it for every message, without the logarithms."""
+        term = self._terms.get(f)
+        if term is None:
+            term = tuple(
+                math.log(self.counts[label].get(f, 0) + self.alpha) - self._denoms[i]
+                for i, label in enumerate(self.labels)
+            )
+            self._terms[f] = term
+        return term
 
     def rank(self, feats: Sequence[str]) -> list[tuple[str, float]]:
-        known = [f for f in feats if f in self.vocab]
-        v = len(self.vocab)
-        scores: dict[str, float] = {}
-        for label in self.labels:
-            c = self.counts[label]
-            denom = math.log(self.totals[label] + self.alpha * v)
-            s = self.prior[label]
-            for f in known:
-                s += math.log(c.get(f, 0) + self.alpha) - denom
-            scores[label] = s
-        top = max(scores.values())
-        exp = {k: math.exp(v - top) for k, v in scores.items()}
+        scores = [self.prior[label] for label in self.labels]
+        for f in feats:
+            if f in self.vocab:
+                term = self._term(f)
+                for i in range(len(scores)):
+                    scores[i] += term[i]
+        top = max(scores)
+        exp = {k: math.exp(v - top) for k, v in zip(self.labels, scores, strict=True)}
         z = sum(exp.values())
         return sorted(((k, e / z) for k, e in exp.items()), key=lambda kv: -kv[1])

@@ -1,5 +1,10 @@
 """The catalogue as the parser sees it: products analysed into words and compound parts,
-with an inverted index from word keys to products, kept up to date one product at a time."""
+with an inverted index from word keys to products, kept up to date one product at a time.
+
+Longer than 400 lines on purpose: the analysis of a product's names and the postings it
+feeds must change together (an upsert undoes exactly what the analysis added), so they stay
+in one class rather than being split where a change could miss its counterpart.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +24,6 @@ from nlu._types import CatalogEntry
 SOFT_WEIGHT = 0.3
 _VOWELS = frozenset("aeiouy")
 FUNCTION_WEIGHT = 0.05
-_FUNCTION_WORDS = frozenset({"van", "in", "met", "om", "en", "of", "a", "de", "het", "per", "voor"})
 _WORD_RE = re.compile(r"[a-z]+|\d+(?:[.,]\d+)?")
 
 
@@ -434,7 +438,7 @@ class CatalogIndex:
                     keys = word_keys(raw)
                     container = res.container_by_key.get(raw)
                     pack_word = True
-                if raw in _FUNCTION_WORDS:
+                if raw in self._res.function_words:
                     kind = "function"
                 elif container is not None and len(words) + 1 < 99:
                     kind = "soft"

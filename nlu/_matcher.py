@@ -5,6 +5,10 @@ parts, its English translations, a typo correction). A product fits when every r
 slot matches one of its words or compound parts; how much of the product's name is covered
 decides between products. A noun that only meets a product's compound modifier ("appels"
 in "appeltaart") is a weak match and never resolves on its own.
+
+Longer than 400 lines on purpose: a slot's readings, how a reading fits a product's words,
+and how fits are ranked are one scoring scheme; split apart, a change to one weight would
+silently unbalance the others.
 """
 
 from __future__ import annotations

@@ -27,15 +27,14 @@ class PhraseSet:
                 hit = max(hit, n)
         return hit
 
-    def find(self, toks: Sequence[Token], consumed: set[int], *, mark: bool = True) -> list[Span]:
+    def find(self, words: MessageWords, consumed: set[int], *, mark: bool = True) -> list[Span]:
         """Token spans of the phrases in the message, left to right, longest first; a span
         touching a consumed token is skipped. With `mark`, the spans found are consumed."""
-        idx = [i for i, t in enumerate(toks) if t.kind == WORD]
-        words = [toks[i].norm for i in idx]
+        idx, norms = words.idx, words.norms
         spans: list[Span] = []
         k = 0
-        while k < len(words):
-            hit = self.longest_at(words, k)
+        while k < len(norms):
+            hit = self.longest_at(norms, k)
             if hit:
                 a, b = idx[k], idx[k + hit - 1] + 1
                 if not any(i in consumed for i in range(a, b)):
@@ -46,3 +45,13 @@ class PhraseSet:
             else:
                 k += 1
         return spans
+
+
+class MessageWords:
+    """A message's words and their token indices, worked out once for every phrase set."""
+
+    __slots__ = ("idx", "norms")
+
+    def __init__(self, toks: Sequence[Token]) -> None:
+        self.idx = [i for i, t in enumerate(toks) if t.kind == WORD]
+        self.norms = [toks[i].norm for i in self.idx]

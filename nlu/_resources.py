@@ -72,6 +72,23 @@ class Resources:
     availability_cues: tuple[tuple[str, ...], ...] = ()
     browse_cues: tuple[tuple[str, ...], ...] = ()
     trades: dict[str, Trade] = field(default_factory=dict)
+    name_particles: frozenset[str] = frozenset()
+    address_words: frozenset[str] = frozenset()
+    street_ends: tuple[str, ...] = ()
+    months: frozenset[str] = frozenset()
+    clock_words: frozenset[str] = frozenset()
+    ordinal_ends: frozenset[str] = frozenset()
+    conjunctions: frozenset[str] = frozenset()
+    forget_words: frozenset[str] = frozenset()
+    half: frozenset[str] = frozenset()
+    one_and_half: frozenset[str] = frozenset()
+    multipliers: frozenset[str] = frozenset()
+    articles: frozenset[str] = frozenset()
+    dozen: frozenset[str] = frozenset()
+    connect_en: frozenset[str] = frozenset()
+    connect_nl: frozenset[str] = frozenset()
+    amount_conjunctions: frozenset[str] = frozenset()
+    function_words: frozenset[str] = frozenset()
     # English key -> Dutch phrases; multi-word English phrases by their tuple of keys.
     en_single: dict[str, list[str]] = field(default_factory=dict)
     # First word's key -> (keys of every word, Dutch phrases), longest phrases first.
@@ -168,6 +185,23 @@ def _load() -> Resources:
             fold(word): Trade(tuple(_words(t["names"])), tuple(_words(t["categories"])))
             for word, t in raw["trades"].items()
         },
+        name_particles=frozenset(_words(raw["name_particles"])),
+        address_words=frozenset(_words(raw["address_words"])),
+        street_ends=tuple(_words(raw["street_ends"])),
+        months=frozenset(_words(raw["months"])),
+        clock_words=frozenset(_words(raw["clock_words"])),
+        ordinal_ends=frozenset(_words(raw["ordinal_ends"])),
+        conjunctions=frozenset(_words(raw["conjunctions"])),
+        forget_words=frozenset(_words(raw["forget_words"])),
+        half=frozenset(_words(raw["amount_words"]["half"])),
+        one_and_half=frozenset(_words(raw["amount_words"]["one_and_half"])),
+        multipliers=frozenset(_words(raw["amount_words"]["multipliers"])),
+        articles=frozenset(_words(raw["amount_words"]["articles"])),
+        dozen=frozenset(_words(raw["amount_words"]["dozen"])),
+        connect_en=frozenset(_words(raw["amount_words"]["connect_en"])),
+        connect_nl=frozenset(_words(raw["amount_words"]["connect_nl"])),
+        amount_conjunctions=frozenset(_words(raw["amount_words"]["conjunctions"])),
+        function_words=frozenset(_words(raw["function_words"])),
     )
     _load_lexicon(res, (base / "lexicon.tsv").read_text(encoding="utf-8"))
     return res
