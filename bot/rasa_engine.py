@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import httpx
 
-from nlu import CatalogIndex, HistoryLine, Interpretation, Parser
+from nlu import CatalogEntry, CatalogIndex, HistoryLine, Interpretation, Parser
 
 
 class RasaIntentParser:
@@ -42,6 +42,10 @@ class RasaIntentParser:
         return dataclasses.replace(
             ours, intent=name, confidence=confidence, intent_ranking=ranking or ours.intent_ranking
         )
+
+    def read_amount(self, text: str, *, entry: CatalogEntry) -> int | None:
+        """Amounts are read by our own parser: Rasa only names the intent."""
+        return self._parser.read_amount(text, entry=entry)
 
     def close(self) -> None:
         self._client.close()

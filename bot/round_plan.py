@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.settings import Settings
 from core.errors import ConfigError
 from orders.outbox import Recipient
+from orders.quote import Limits
 from orders.rounds import RoundPlan
 
 
@@ -28,3 +29,12 @@ def courier_recipient(settings: Settings) -> Recipient:
     if courier.channel == "log" or not courier.address:
         return Recipient(name=courier.name, channel="log", address=courier.name)
     return Recipient(name=courier.name, channel=courier.channel, address=courier.address)
+
+
+def order_limits(settings: Settings) -> Limits:
+    limits = settings.limits
+    return Limits(
+        max_pieces=limits.max_pieces_per_line,
+        max_grams=limits.max_grams_per_line,
+        max_total_cents=round(limits.max_total_euros * 100),
+    )

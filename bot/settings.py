@@ -149,6 +149,14 @@ class NluSettings(_Section):
     rasa_url: str | None = None
 
 
+class OrderLimits(_Section):
+    """Amounts beyond these are asked about and never placed as they are."""
+
+    max_pieces_per_line: int = Field(default=50, ge=1)
+    max_grams_per_line: int = Field(default=10_000, ge=100)
+    max_total_euros: float = Field(default=250.0, gt=0)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="DORPSPLEIN_", env_nested_delimiter="__", extra="forbid", frozen=True
@@ -166,6 +174,7 @@ class Settings(BaseSettings):
     public_url: str | None = None
     channels: Channels = Channels()
     nlu: NluSettings = NluSettings()
+    limits: OrderLimits = OrderLimits()
 
     @field_validator("timezone")
     @classmethod

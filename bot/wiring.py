@@ -69,10 +69,10 @@ def load_demo_once(runtime: Runtime) -> None:
 
 def build_dialogue(runtime: Runtime, *, parser: Parser | None = None) -> Dialogue:
     """The conversation service with everything it needs; the parser is trained here, once."""
-    from bot.dialogue import Dialogue, Understanding
+    from bot.dialogue import Dialogue, Services, Understanding
     from bot.live_catalog import LiveCatalog
     from bot.rasa_engine import RasaIntentParser
-    from bot.round_plan import round_plan
+    from bot.round_plan import order_limits, round_plan
     from bot.words import Words
     from nlu import Parser
 
@@ -83,11 +83,12 @@ def build_dialogue(runtime: Runtime, *, parser: Parser | None = None) -> Dialogu
         if not nlu.rasa_url:
             raise ConfigError(key="nlu.rasa_url", reason="required when nlu.engine is rasa")
         understanding = RasaIntentParser(parser=ours, url=nlu.rasa_url)
-    return Dialogue(
-        sessions=runtime.sessions,
+    services = Services(
         settings=runtime.settings,
         parser=understanding,
         catalog=LiveCatalog(),
         words=Words(),
         plan=round_plan(runtime.settings),
+        limits=order_limits(runtime.settings),
     )
+    return Dialogue(sessions=runtime.sessions, services=services)

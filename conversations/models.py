@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from conversations.state import ConversationState, StateColumn
 from core.database import Base, UTCDateTime, utcnow
 
 
@@ -26,10 +27,8 @@ class Conversation(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), unique=True)
-    # List of {"sku", "quantity", "from_history"} in the order they were asked for.
-    basket: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    # What the bot is waiting for: {"kind": ..., ...}; empty when it waits for nothing.
-    pending: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Basket, open questions and the last read-back, typed (conversations.state).
+    state: Mapped[ConversationState] = mapped_column(StateColumn, default=ConversationState)
     version: Mapped[int] = mapped_column(Integer, default=0)
     misunderstandings: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

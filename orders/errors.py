@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from core.errors import DorpspleinError
+
+if TYPE_CHECKING:
+    from orders.quote import Change, Quote
 
 
 class InvalidPhoneError(DorpspleinError):
@@ -89,3 +93,26 @@ class StatusChangeError(DorpspleinError):
         self.order_id = order_id
         self.current = current
         self.wanted = wanted
+
+
+class QuoteChangedError(DorpspleinError):
+    """What the resident saw is no longer true: show her `fresh`, saying what changed."""
+
+    def __init__(self, *, changes: list[Change], fresh: Quote) -> None:
+        super().__init__(f"the quote changed: {', '.join(c.kind for c in changes) or 'terms'}")
+        self.changes = changes
+        self.fresh = fresh
+
+
+class AmountTooLargeError(DorpspleinError):
+    def __init__(self, *, sku: str, quantity: int) -> None:
+        super().__init__(f"{quantity} of {sku} is more than one order may hold without a check")
+        self.sku = sku
+        self.quantity = quantity
+
+
+class TotalTooLargeError(DorpspleinError):
+    def __init__(self, *, total_cents: int, limit_cents: int) -> None:
+        super().__init__(f"a total of {total_cents} cents is over the limit of {limit_cents}")
+        self.total_cents = total_cents
+        self.limit_cents = limit_cents

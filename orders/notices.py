@@ -10,18 +10,28 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from core.gsm7 import to_gsm7
-from orders.models import DeliveryRound, Order
+from orders.models import Order
 from orders.pricing import format_euros
 
 LANGUAGES = ("nl", "en")
 SHOP_LANGUAGE = "nl"
+
+
+class RoundWindow(Protocol):
+    """A delivery round's window: a round row, or the round of a quote."""
+
+    @property
+    def starts_at(self) -> datetime: ...
+
+    @property
+    def ends_at(self) -> datetime: ...
 
 
 def euros(cents: int) -> str:
@@ -53,7 +63,7 @@ def _day(moment: datetime, language: str) -> str:
     return format_date(moment.date(), "EEEE d MMMM", locale=language)
 
 
-def describe_round(delivery_round: DeliveryRound, *, language: str, zone: ZoneInfo) -> str:
+def describe_round(delivery_round: RoundWindow, *, language: str, zone: ZoneInfo) -> str:
     """ "dinsdag 8 december tussen 10 en 12 uur" / "Tuesday 8 December between 10:00 and 12:00"."""
     start = delivery_round.starts_at.astimezone(zone)
     end = delivery_round.ends_at.astimezone(zone)

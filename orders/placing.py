@@ -8,21 +8,26 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
+from catalog.models import Product
 from core.errors import NotFoundError
 from orders.errors import (
+    AmountTooLargeError,
     CancelTooLateError,
     EmptyBasketError,
     InvalidQuantityError,
     OrderNotOpenError,
     ProductUnavailableError,
+    QuoteChangedError,
     StatusChangeError,
+    TotalTooLargeError,
 )
 from orders.models import AddressKind, DeliveryRound, Order, OrderPart, OrderStatus, Resident
 from orders.notices import cancellation_text, confirmation_text, on_the_way_text
 from orders.outbox import Recipient, enqueue
-from orders.rounds import ROUND_CLOSED, RoundPlan, next_round, next_round_for_shop
+from orders.quote import Limits, Quote, Wanted, changes_between, make_quote, wanted_of
+from orders.rounds import ROUND_CLOSED, RoundPlan
 from orders.split import WantedLine, build_order
 
 OPEN_STATUSES = (
@@ -72,24 +77,89 @@ def place_order(
     channel: str | None = None,
     recipient: str | None = None,
 ) -> Order:
-    """One order with a part per shop on the next round, and its confirmation in the outbox.
-
-    `channel` and `recipient` are where the resident ordered from; the confirmation goes there.
-    """
-    if not lines:
-        raise EmptyBasketError(resident_id=resident.id)
+    """Quote these lines now and place that quote: for callers without a conversation."""
     for wanted in lines:
         if wanted.quantity <= 0:
             raise InvalidQuantityError(sku=wanted.product.sku, quantity=wanted.quantity)
         if not wanted.product.available:
             raise ProductUnavailableError(sku=wanted.product.sku)
-    delivery_round = next_round(session, plan=plan, now=now)
-    order = build_order(resident=resident, lines=lines, delivery_round=delivery_round)
-    order.created_at = now
-    for part in order.parts:
-        part.delivery_round = next_round_for_shop(
-            session, plan=plan, shop=part.shop, now=now, not_before=delivery_round
+    quote = make_quote(
+        session,
+        wanted=[Wanted(sku=w.product.sku, quantity=w.quantity) for w in lines],
+        version=0,
+        plan=plan,
+        now=now,
+    )
+    return place_quote(
+        session,
+        resident=resident,
+        quote=quote,
+        plan=plan,
+        now=now,
+        channel=channel,
+        recipient=recipient,
+    )
+
+
+def place_quote(
+    session: Session,
+    *,
+    resident: Resident,
+    quote: Quote,
+    plan: RoundPlan,
+    now: datetime,
+    limits: Limits | None = None,
+    channel: str | None = None,
+    recipient: str | None = None,
+) -> Order:
+    """Place exactly what the resident saw: one order, a part per shop on the quoted rounds.
+
+    The quote is made again now; if a price, a product's availability or a round differs,
+    nothing is placed and QuoteChangedError carries the differences and the fresh quote. The
+    quoted rounds are locked first, so a round closing at this moment either waits for this
+    order (and lists it) or has closed already (and the resident is shown the next round).
+    `channel` and `recipient` are where the resident ordered from; the confirmation goes there.
+    """
+    if not quote.parts:
+        raise EmptyBasketError(resident_id=resident.id)
+    round_ids = sorted({part.delivery_round.id for part in quote.parts})
+    rounds = {
+        r.id: r
+        for r in session.scalars(
+            select(DeliveryRound)
+            .where(DeliveryRound.id.in_(round_ids))
+            .with_for_update()
+            .execution_options(populate_existing=True)
         )
+    }
+    fresh = make_quote(session, wanted=wanted_of(quote), version=quote.version, plan=plan, now=now)
+    if not fresh.same_terms(quote) or quote.missing:
+        raise QuoteChangedError(changes=changes_between(quote, fresh), fresh=fresh)
+    for line in quote.lines:
+        if line.quantity <= 0:
+            raise InvalidQuantityError(sku=line.sku, quantity=line.quantity)
+    if limits is not None:
+        check_limits(quote, limits=limits)
+    products = {
+        p.sku: p
+        for p in session.scalars(
+            select(Product)
+            .where(Product.sku.in_([line.sku for line in quote.lines]))
+            .options(joinedload(Product.shop))
+        )
+    }
+    first = rounds[quote.first_round.id]
+    order = build_order(
+        resident=resident,
+        lines=[WantedLine(products[line.sku], line.quantity) for line in quote.lines],
+        delivery_round=first,
+    )
+    order.created_at = now
+    part_rounds = {part.shop_id: rounds[part.delivery_round.id] for part in quote.parts}
+    for part in order.parts:
+        part.delivery_round = part_rounds[part.shop.id]
+    if order.total_cents != quote.total_cents:
+        raise AssertionError("an order placed from a quote costs what the quote said")
     session.add(order)
     session.flush()
     _tell_resident(
@@ -97,12 +167,21 @@ def place_order(
         resident=resident,
         kind="order_confirmation",
         render=lambda sms_safe: confirmation_text(order, zone=plan.zone, sms_safe=sms_safe),
-        payload={"order_id": order.id, "round_id": delivery_round.id},
+        payload={"order_id": order.id, "round_id": first.id},
         now=now,
         channel=channel,
         recipient=recipient,
     )
     return order
+
+
+def check_limits(quote: Quote, *, limits: Limits) -> None:
+    """An amount no one orders by hand is a slip of the thumb until a person says otherwise."""
+    for line in quote.lines:
+        if limits.line_too_large(unit=line.unit, quantity=line.quantity):
+            raise AmountTooLargeError(sku=line.sku, quantity=line.quantity)
+    if quote.total_cents > limits.max_total_cents:
+        raise TotalTooLargeError(total_cents=quote.total_cents, limit_cents=limits.max_total_cents)
 
 
 def _tell_resident(

@@ -40,8 +40,6 @@ HINT_WORDS = {
 }
 USUAL = {"nl": "het gewone", "en": "the usual"}
 BASKET = {"nl": "mandje", "en": "basket"}
-_YES = {"ja", "jawel", "jazeker", "graag", "klopt", "prima", "goed", "yes", "yeah", "yep", "sure"}
-_NO = {"nee", "neen", "nope", "no"}
 _MAX_SILENCES = 2  # asked again this many times, then goodbye
 
 
@@ -229,12 +227,11 @@ class VoiceCalls:
             if yes_no and digits == "2":
                 return question.no, version
             return None, None
-        words = re.findall(r"\w+", speech.lower())
-        if yes_no and words and len(words) <= 3:
-            if words[0] in _YES:
-                return question.yes, version
-            if words[0] in _NO:
-                return question.no, version
+        # A spoken yes or no is read the way every channel reads it (nlu); a yes with more
+        # words ("ja, en ook een brood") goes on as it was said.
+        answer = self._dialogue.answer_of(speech) if yes_no else None
+        if answer is not None and len(re.findall(r"\w+", speech)) <= 3:
+            return (question.yes if answer == "yes" else question.no), version
         return speech, None
 
     def _from_replies(self, replies: Sequence[Reply], lang: str) -> Question:
@@ -274,12 +271,10 @@ class VoiceCalls:
         texted = False
         if caller.resident_id is not None and question.written:
             with unit_of_work(self._sessions) as session:
-                basket = session.scalar(
-                    select(Conversation.basket).where(
-                        Conversation.resident_id == caller.resident_id
-                    )
+                state = session.scalar(
+                    select(Conversation.state).where(Conversation.resident_id == caller.resident_id)
                 )
-                if basket:
+                if state is not None and state.basket:
                     intro = self._w("sms_after_call", lang)
                     text_after_call(
                         session,
@@ -365,10 +360,11 @@ class VoiceCalls:
         resident = find_resident(session, kind=AddressKind.PHONE, address=number)
         if resident is None:
             return _Caller(None, "", self._settings.language, False)
-        basket = session.scalar(
-            select(Conversation.basket).where(Conversation.resident_id == resident.id)
+        state = session.scalar(
+            select(Conversation.state).where(Conversation.resident_id == resident.id)
         )
-        return _Caller(resident.id, resident.name, resident.language, bool(basket))
+        has_basket = state is not None and bool(state.basket)
+        return _Caller(resident.id, resident.name, resident.language, has_basket)
 
     def _usual(self, caller: _Caller) -> str:
         assert caller.resident_id is not None

@@ -9,11 +9,13 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, text
 
 import catalog.models
+import conversations.models
 import orders.models
+import orders.opt_outs
 from core.database import Base, make_engine
 from core.migrate import current_revision, head_revision, upgrade
 
-_ = (catalog.models, orders.models)
+_ = (catalog.models, conversations.models, orders.models, orders.opt_outs)  # their tables
 
 
 def test_migrated_database_matches_the_models(engine: Engine) -> None:
@@ -50,4 +52,42 @@ def test_upgrading_a_sqlite_database_with_orders_keeps_them(tmp_path: Path) -> N
         assert connection.execute(text("SELECT count(*) FROM order_lines")).scalar() == 1
         assert connection.execute(text("SELECT round_id FROM order_parts")).scalar() is None
         assert connection.execute(text("PRAGMA foreign_key_check")).all() == []
+    engine.dispose()
+
+
+def test_a_half_finished_basket_survives_the_typed_state_migration(tmp_path: Path) -> None:
+    """0004 moves the basket into the typed state; an open question of the old shape goes."""
+    from sqlalchemy.orm import Session
+
+    from conversations.models import Conversation
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine, "0003")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO residents (id, name, street, postcode, language, created_at)"
+                " VALUES (1, 'Jansen', 'Kerkdijk 5', '3981 AB', 'nl', '2026-12-01 10:00:00')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO conversations (id, resident_id, basket, pending, version,"
+                " misunderstandings, updated_at) VALUES (1, 1, :basket, :pending, 3, 0,"
+                " '2026-12-01 10:00:00')"
+            ),
+            {
+                "basket": '[{"sku": "b1", "quantity": 2, "usual": true}]',
+                "pending": '{"kind": "ask", "question": {"type": "amount", "sku": "k1"}}',
+            },
+        )
+    upgrade(engine)
+    with Session(engine) as session:
+        conversation = session.get(Conversation, 1)
+        assert conversation is not None
+        assert [(b.sku, b.quantity, b.usual) for b in conversation.state.basket] == [
+            ("b1", 2, True)
+        ]
+        assert conversation.state.questions == []
+        assert conversation.version == 3
     engine.dispose()

@@ -1,0 +1,221 @@
+"""The conversation with a resident: one inbound message in, replies out.
+
+Every message is one unit of work: the inbound record (for replays), the conversation and its
+basket, a placed order and its outbox rows commit together or not at all.
+
+The guarantee: an order is placed only on an explicit yes to the latest read-back, and what
+is placed is that read-back (see orders.quote). Everything else a message says is taken into
+the basket, asked about, or answered; one read-back or one question closes every turn.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.dialogue import basket, intents, questions, readback, usual
+from bot.dialogue.turn import Services, Turn, load_state
+from bot.messages import InboundMessage, Reply
+from bot.registration import Registrar
+from conversations.models import Conversation
+from conversations.models import InboundMessage as InboundRecord
+from conversations.state import AmountQuestion, ConversationState
+from core.database import unit_of_work, utcnow
+from nlu import CatalogIndex, Interpretation
+from orders.models import AddressKind, Resident
+
+ADDRESS_KIND = {
+    "terminal": AddressKind.PHONE,
+    "sms": AddressKind.PHONE,
+    "voice": AddressKind.PHONE,
+    "whatsapp": AddressKind.WHATSAPP,
+    "telegram": AddressKind.TELEGRAM,
+}
+
+
+class Dialogue:
+    def __init__(self, *, sessions: sessionmaker[Session], services: Services) -> None:
+        self._sessions = sessions
+        self._services = services
+        self._registrar = Registrar(settings=services.settings, words=services.words)
+
+    # -- entry point -------------------------------------------------------------------------
+
+    def handle(self, message: InboundMessage, *, now: datetime | None = None) -> list[Reply]:
+        """Answer a message; a message id seen before gets the same answer again, nothing more."""
+        now = now or utcnow()
+        try:
+            with unit_of_work(self._sessions) as session:
+                seen = self._seen(session, message)
+                if seen is not None:
+                    return seen
+                record = InboundRecord(
+                    channel=message.channel,
+                    message_id=message.message_id,
+                    sender=message.sender,
+                    text=message.text[:4000],
+                    received_at=now,
+                )
+                session.add(record)
+                session.flush()
+                replies = self._route(session, message, now)
+                record.replies = [reply.to_dict() for reply in replies]
+                return replies
+        except IntegrityError:
+            # The same message is being handled right now by another worker: give its answer.
+            with self._sessions() as session:
+                seen = self._seen(session, message)
+            if seen is None:
+                raise
+            return seen
+
+    @staticmethod
+    def _seen(session: Session, message: InboundMessage) -> list[Reply] | None:
+        record = session.scalar(
+            select(InboundRecord).where(
+                InboundRecord.channel == message.channel,
+                InboundRecord.message_id == message.message_id,
+            )
+        )
+        return None if record is None else [Reply.from_dict(r) for r in record.replies]
+
+    def _route(self, session: Session, message: InboundMessage, now: datetime) -> list[Reply]:
+        kind = ADDRESS_KIND.get(message.channel, AddressKind.PHONE)
+        resident = self._registrar.resident_for(session, kind=kind, address=message.sender)
+        if resident is None:
+            return self._registrar.step(
+                session, kind=kind, address=message.sender, text=message.text
+            )
+        # Serialise this resident's messages: a second one waits here until the first commits.
+        session.execute(select(Resident.id).where(Resident.id == resident.id).with_for_update())
+        conversation = session.scalar(
+            select(Conversation).where(Conversation.resident_id == resident.id)
+        )
+        if conversation is None:
+            conversation = Conversation(resident_id=resident.id, state=ConversationState())
+            session.add(conversation)
+            session.flush()
+        turn = Turn(
+            services=self._services,
+            session=session,
+            message=message,
+            resident=resident,
+            conversation=conversation,
+            state=load_state(conversation),
+            now=now,
+        )
+        converse(turn)
+        conversation.state = turn.state
+        return turn.replies
+
+    # -- for the channels --------------------------------------------------------------------
+
+    def usual_names(self, session: Session, *, resident_id: int) -> list[str]:
+        """The products of a resident's usual order, as the parser reads "het gewone"."""
+        return usual.usual_names(session, services=self._services, resident_id=resident_id)
+
+    def answer_of(self, text: str) -> Literal["yes", "no"] | None:
+        """An explicit yes or no, as the dialogue itself would read it (for keypad menus)."""
+        return self._services.parser.parse(text, catalog=CatalogIndex(())).answer
+
+    def greeting(self, *, language: str, now: datetime) -> str:
+        """Goedemorgen, goedemiddag or goedenavond, by the village's clock."""
+        return usual.greeting(self._services, language=language, now=now)
+
+
+def converse(turn: Turn) -> None:
+    meaning = turn.parse(turn.text)
+    _follow_language(turn, meaning)
+    state = turn.state
+    if state.cancel_order is not None and intents.answer_cancel(turn, meaning):
+        return
+    if not (state.questions and questions.answer(turn, meaning)):
+        _dispatch(turn, meaning)
+    if state.questions:
+        if turn.basket_asked:
+            readback.show(turn, ask=False)  # what she has so far; the question still waits
+        questions.ask_next(turn)
+    elif turn.readback_due or turn.basket_asked:
+        readback.show(turn)
+
+
+def _dispatch(turn: Turn, meaning: Interpretation) -> None:
+    intent = meaning.intent
+    state = turn.state
+    if intent in ("price_question", "availability_question"):
+        intents.prices(turn, meaning, availability=intent == "availability_question")
+    elif intent == "browse":
+        intents.browse(turn, meaning)
+    elif intent == "cancel":
+        intents.cancel(turn)
+    elif intent == "status":
+        intents.status(turn)
+    elif intent == "help":
+        intents.help_(turn)
+    elif intent == "remove":
+        intents.remove(turn, meaning)
+    elif intent in ("close", "show_basket"):
+        # "dat was alles", "mandje": the read-back and its question, never an order.
+        turn.understood()
+        turn.basket_asked = True
+    elif meaning.correction or (meaning.answer == "no" and meaning.items):
+        _correct(turn, meaning)
+    elif meaning.answer == "yes" and not meaning.items:
+        turn.understood()
+        readback.confirm(turn)
+    elif meaning.answer == "no" and not meaning.items:
+        turn.understood()
+        state.quote = None
+        turn.reply("deny" if state.basket else "basket_empty")
+    elif intent == "greet" and not meaning.items:
+        turn.understood()
+        usual.greet(turn)
+    else:
+        _order(turn, meaning)
+
+
+def _order(turn: Turn, meaning: Interpretation) -> None:
+    if meaning.used_usual and meaning.no_history and not meaning.items:
+        turn.misunderstood("no_usual")
+        return
+    if meaning.confidence < 0.5 and not meaning.items:
+        turn.misunderstood()
+        return
+    if not basket.take_items(turn, meaning):
+        turn.misunderstood()
+        return
+    # "ja, en een brood": the yes was for a basket that has now grown; show it again.
+    if meaning.answer == "yes":
+        turn.readback_due = True
+
+
+def _correct(turn: Turn, meaning: Interpretation) -> None:
+    """ "nee, 6 croissants", "doe maar 2", "maak er 3 van": amounts set, not added."""
+    if meaning.items:
+        basket.take_items(turn, meaning, setting=True)
+        turn.readback_due = True
+        return
+    if not turn.state.basket:
+        turn.misunderstood()
+        return
+    turn.understood()
+    last = turn.state.basket[-1]
+    quantity = turn.read_amount(meaning.text, last.sku) if meaning.has_amount else None
+    if quantity is None:
+        # "maak er 3 van" for cheese: 3 what? Ask rather than guess grams.
+        basket.ask(turn, AmountQuestion(sku=last.sku, replace=True))
+        return
+    basket.put(turn, last.sku, quantity, setting=True)
+    turn.readback_due = True
+
+
+def _follow_language(turn: Turn, meaning: Interpretation) -> None:
+    # One word ("ok", "help") or an amount ("1.5 kilo") says little about a language.
+    words = re.findall(r"[^\W\d_]{2,}", turn.text)
+    if meaning.language in ("nl", "en") and len(words) >= 2:
+        turn.resident.language = meaning.language
