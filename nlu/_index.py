@@ -290,6 +290,11 @@ class CatalogIndex:
         counts = Counter(e.category for s in skus if (e := self.get(s)) is not None and e.category)
         return counts.most_common(1)[0][0] if counts else None
 
+    def has_word(self, word: str) -> bool:
+        """Whether a product name or alias has this very word (not only a word it stems to)."""
+        bucket = self._fuzzy_words.get(word[:1])
+        return bucket is not None and bucket[word] > 0
+
     def has_key(self, key: str) -> bool:
         return key in self._postings
 

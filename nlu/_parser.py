@@ -172,6 +172,8 @@ class Parser:
         words = MessageWords(toks)
         usual = self._usual.find(words, consumed)
         last = self._last.find(words, consumed)
+        # After the usual order's phrases: "met de vries het gewone" keeps "het gewone".
+        self._prefilter.drop_names(toks, consumed, words=words, catalog=catalog)
         replaced = False
         for _, b in self._instead.find(words, consumed):
             read = self._amounts.read(toks, b) if b < len(toks) else None

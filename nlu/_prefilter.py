@@ -5,6 +5,7 @@ consumed, so that no later stage reads them as amounts or products."""
 from __future__ import annotations
 
 from nlu._index import CatalogIndex
+from nlu._phrases import MessageWords, PhraseSet
 from nlu._resources import Resources
 from nlu._text import NL, NUM, SEP, WORD, Token
 
@@ -14,6 +15,8 @@ class Prefilter:
 
     def __init__(self, res: Resources) -> None:
         self._res = res
+        self._intro = PhraseSet(res.introductions)
+        self._intro_start = PhraseSet(res.introductions_at_start)
 
     def run(self, toks: list[Token], *, catalog: CatalogIndex) -> set[int]:
         """The indices of the tokens that are no part of an order."""
@@ -110,6 +113,106 @@ class Prefilter:
                     and (nxt.start == toks[i + 1].end)
                 ):
                     consumed.add(i + 2)
+
+    def drop_names(
+        self, toks: list[Token], consumed: set[int], *, words: MessageWords, catalog: CatalogIndex
+    ) -> None:
+        """Names are never products, whatever food they sound like ("de Vries", "Bakker",
+        "Boterman"): after an introduction ("u spreekt met", "ik ben", "this is"), after "met"
+        opening a message (as on the phone), and after thanks at the end (a signature)."""
+        res = self._res
+        for a, b in self._intro.find(words, consumed, mark=False):
+            phrase = tuple(t.norm for t in toks[a:b] if t.kind == WORD)
+            lower = phrase not in res.introductions_weak
+            self._take_name(toks, consumed, intro=(a, b), lower=lower, catalog=catalog)
+        k = 0
+        while k < len(toks) and (toks[k].kind != WORD or toks[k].norm in res.greetings):
+            if toks[k].kind == NUM:
+                break
+            k += 1
+        if k < len(toks):
+            first = MessageWords(toks[k:])
+            hit = self._intro_start.longest_at(first.norms, 0) if first.norms else 0
+            if hit and first.idx[0] == 0:
+                end = k + first.idx[hit - 1] + 1
+                self._take_name(toks, consumed, intro=(k, end), lower=False, catalog=catalog)
+        self._drop_thanks_signature(toks, consumed)
+
+    def _take_name(
+        self,
+        toks: list[Token],
+        consumed: set[int],
+        *,
+        intro: tuple[int, int],
+        lower: bool,
+        catalog: CatalogIndex,
+    ) -> None:
+        """Up to three name words after an introduction, with titles and surname particles;
+        the introduction goes with them. A lower-case word is a name when `lower` allows it
+        or a title or particle came first, and never when a product has that very word."""
+        res = self._res
+        n = len(toks)
+        j = intro[1]
+        led = False  # a title or particle came first: what follows is a surname
+        while j < n and toks[j].kind == WORD and toks[j].norm in res.titles:
+            led = True
+            j += 1
+            if j < n and toks[j].norm == ".":
+                j += 1
+        names = 0
+        end = j
+        while j < n and names < 3 and j not in consumed and toks[j].kind == WORD:
+            t = toks[j]
+            w = t.norm
+            if w in res.name_particles:
+                led = True
+                j += 1
+                continue
+            if (
+                w in res.stopwords
+                or w in res.numbers_nl
+                or w in res.numbers_en
+                or w in res.units
+                or w in res.piece_words
+            ):
+                break
+            if not t.capitalised and (not (lower or led) or catalog.has_word(w)):
+                break
+            j += 1
+            names += 1
+            end = j
+        if names:
+            consumed.update(range(intro[0], end))
+
+    def _drop_thanks_signature(self, toks: list[Token], consumed: set[int]) -> None:
+        """ "Dank u wel, Ans Boterman", "Thanks! Kees": capitalised words that end the message
+        after thanks are a signature."""
+        res = self._res
+        n = len(toks)
+        last = n
+        while last > 0 and toks[last - 1].kind in (SEP, NL):
+            last -= 1
+        k = last
+        names = 0
+        while k > 0 and names < 3 and toks[k - 1].kind == WORD:
+            t = toks[k - 1]
+            if t.capitalised:
+                names += 1
+            elif t.norm not in res.name_particles or not names:
+                break
+            k -= 1
+        while k < last and not toks[k].capitalised:
+            k += 1  # a particle before the first name belongs to what precedes
+        if k == last:
+            return
+        j = k - 1
+        while j >= 0 and (
+            toks[j].kind in (SEP, NL)
+            or (toks[j].kind == WORD and toks[j].norm in res.thanks_fillers)
+        ):
+            j -= 1
+        if j >= 0 and toks[j].kind == WORD and toks[j].norm in res.thanks_words:
+            consumed.update(range(k, last))
 
 
 def drop_list_numbers(toks: list[Token], consumed: set[int]) -> None:

@@ -89,6 +89,12 @@ class Resources:
     connect_nl: frozenset[str] = frozenset()
     amount_conjunctions: frozenset[str] = frozenset()
     function_words: frozenset[str] = frozenset()
+    introductions: tuple[tuple[str, ...], ...] = ()
+    introductions_at_start: tuple[tuple[str, ...], ...] = ()
+    introductions_weak: frozenset[tuple[str, ...]] = frozenset()
+    greetings: frozenset[str] = frozenset()
+    thanks_words: frozenset[str] = frozenset()
+    thanks_fillers: frozenset[str] = frozenset()
     # English key -> Dutch phrases; multi-word English phrases by their tuple of keys.
     en_single: dict[str, list[str]] = field(default_factory=dict)
     # First word's key -> (keys of every word, Dutch phrases), longest phrases first.
@@ -202,6 +208,12 @@ def _load() -> Resources:
         connect_nl=frozenset(_words(raw["amount_words"]["connect_nl"])),
         amount_conjunctions=frozenset(_words(raw["amount_words"]["conjunctions"])),
         function_words=frozenset(_words(raw["function_words"])),
+        introductions=_phrases(raw["introductions"]),
+        introductions_at_start=_phrases(raw["introductions_at_start"]),
+        introductions_weak=frozenset(_phrases(raw["introductions_weak"])),
+        greetings=frozenset(_words(raw["greetings"])),
+        thanks_words=frozenset(_words(raw["thanks_words"])),
+        thanks_fillers=frozenset(_words(raw["thanks_fillers"])),
     )
     _load_lexicon(res, (base / "lexicon.tsv").read_text(encoding="utf-8"))
     return res

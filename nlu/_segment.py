@@ -135,7 +135,9 @@ class Segmenter:
                         cur.negated = True
                     i += 1
                     continue
-                if w in res.stopwords and not catalog.has_key(w):
+                # A common word is a product word only as a name's own word ("lever"), not as
+                # the stem of one ("ben" of "Beenham", "wij" of "wijn").
+                if w in res.stopwords and not (catalog.has_key(w) and catalog.has_word(w)):
                     i += 1
                     continue
                 cur.content.append(t)
