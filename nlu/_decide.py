@@ -256,7 +256,11 @@ class Decider:
             # the boxes hold 6. Only products the amount fits stay in play, before history.
             def fits(c: str) -> bool:
                 product = catalog.product(c)
-                if product is None or quantity(product, amount)[1] is not None:
+                if (
+                    product is None
+                    or quantity(product, amount, portions=self._res.portion_containers)[1]
+                    is not None
+                ):
                     return False
                 if amount.pack_size is not None:
                     pack = product.pack
@@ -271,7 +275,14 @@ class Decider:
             if amount.container is not None:
                 # "een krat bier", "a box of eggs": a container that names a pack of several
                 # things chooses that pack over the single bottle or egg.
-                packs = tuple(c for c in in_play if multipack_in(catalog, c, amount.container))
+                # Only a pack the words name as well as the chosen product: "een bak
+                # aardbeien" is a punnet of strawberries, not a tray of strawberry plants.
+                packs = tuple(
+                    c
+                    for c in in_play
+                    if multipack_in(catalog, c, amount.container)
+                    and _head_named(f, catalog.product(c))
+                )
                 if packs and sku not in packs:
                     in_play = packs
                     if len(packs) == 1:
@@ -293,7 +304,9 @@ class Decider:
                 elif fitting:
                     status, sku, candidates = "ambiguous", None, fitting
         if status == "ambiguous" and candidates:
-            chosen = hist.settle(candidates)
+            # Taking out, the past may say which one; ordering, only between products the
+            # resident's words fit.
+            chosen = None if f.partial and not remove else hist.settle(candidates)
             if chosen is not None:
                 status, sku, from_history = "resolved", chosen, True
             else:
@@ -308,9 +321,9 @@ class Decider:
         if remove:
             qty = None
             if f.raw.amount is not None and f.raw.amount.explicit_number:
-                qty, _ = quantity(product, f.raw.amount)
+                qty, _ = quantity(product, f.raw.amount, portions=self._res.portion_containers)
             return Item("resolved", sku, qty, (), f.text, span, from_history, note, unit)
-        qty, qnote = quantity(product, f.raw.amount)
+        qty, qnote = quantity(product, f.raw.amount, portions=self._res.portion_containers)
         if qnote is None and self._counts_things_in_a_weighed_pack(
             f, product=product, catalog=catalog
         ):
@@ -343,6 +356,27 @@ class Decider:
                 "ambiguous", None, qty, (sku,), f.text, span, from_history, qnote or note, unit
             )
         return Item("resolved", sku, qty, (), f.text, span, from_history, qnote or note, unit)
+
+
+def _head_named(f: Found, product: Product | None) -> bool:
+    """Whether the resident's words name what a product is, its head, and not only what it
+    is made of or for: "aardbeien" names "Aardbeien (bakje)", not "Aardbeien|planten"."""
+    if product is None:
+        return False
+    keys: set[str] = set()
+    for s in f.slots:
+        if not s.optional:
+            for alt in s.alts:
+                if alt:
+                    keys |= alt[-1].keys
+    for form in product.forms:
+        for w in form.words:
+            if w.kind not in ("content", "implied"):
+                continue
+            head = w.parts[-1].keys if w.parts else w.keys
+            if head & keys:
+                return True
+    return False
 
 
 def english_plural(w: str, words: set[str]) -> bool:

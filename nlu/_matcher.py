@@ -150,29 +150,34 @@ class Matcher:
         best: tuple[str, float] | None = None
         # The word and its plural/diminutive-stripped stems: "braatworsten" -> "braatworst".
         queries = {word} | {k for k in word_keys(word) if len(k) >= 4 and word.startswith(k[:3])}
-        for pool in (index.fuzzy_choices(word[0]), self._nl_by_letter.get(word[0], [])):
+        catalogue = index.fuzzy_choices(word[0])
+        for pool in (catalogue, self._nl_by_letter.get(word[0], [])):
             if not pool:
                 continue
+            # A long slip of a describing word that tells products apart ("halvolle" for
+            # "Halfvolle melk") is corrected to it, or the plainer product would be taken.
+            describing = pool is catalogue and len(word) >= 6
             for q in sorted(queries):
                 for hit in process.extract(
                     q, pool, scorer=fuzz.ratio, score_cutoff=cutoff, limit=3
                 ):
-                    if not self._correctable_to(hit[0]):
+                    if not self._correctable_to(hit[0], describing=describing):
                         continue
                     if best is None or hit[1] > best[1]:
                         best = (hit[0], hit[1])
                     break
         return best[0] if best else None
 
-    def _correctable_to(self, target: str) -> bool:
-        """A typo is corrected to a thing, never to a describing or function word: "helpen"
-        is no slip of "hele" (as in "Hele kip")."""
+    def _correctable_to(self, target: str, *, describing: bool = False) -> bool:
+        """A typo is corrected to a thing, never to a function word, and to a describing
+        word only when `describing` allows it: "helpen" is no slip of "hele" (as in "Hele
+        kip")."""
         res = self.res
         return (
             target not in res.soft
             and target not in res.stopwords
             and target not in res.negations
-            and res.pos(target) != ADJECTIVE
+            and (describing or res.pos(target) != ADJECTIVE)
         )
 
     def slot(self, word: str, start: int, end: int, raw: str, index: CatalogIndex) -> Slot:

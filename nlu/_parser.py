@@ -275,7 +275,7 @@ class Parser:
                 # A bare number answers "how many?" in the product's own packs: "twee" of a
                 # box of 10 eggs is two boxes, not two eggs.
                 amount = replace(amount, pieces=True)
-            qty, note = quantity(product, amount)
+            qty, note = quantity(product, amount, portions=self._res.portion_containers)
             pack = product.pack
             if amount.pack_size is not None and (
                 pack is None

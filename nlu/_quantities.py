@@ -7,8 +7,11 @@ from nlu._amounts import Amount
 from nlu._index import CatalogIndex, Product
 
 
-def quantity(product: Product, amount: Amount | None) -> tuple[int | None, str | None]:
-    """The amount in the product's own terms: grams, or whole pieces/packs."""
+def quantity(
+    product: Product, amount: Amount | None, *, portions: frozenset[str] = frozenset()
+) -> tuple[int | None, str | None]:
+    """The amount in the product's own terms: grams, or whole pieces/packs. `portions`:
+    container words that count parts of a thing ("plak"), not its packs."""
     if amount is None or (amount.vague and amount.measure is None):
         return None, "no_amount"
     weighed = product.entry.unit == "kg"
@@ -27,6 +30,13 @@ def quantity(product: Product, amount: Amount | None) -> tuple[int | None, str |
         if amount.container is not None:
             return None, "container_for_weighed"
         return round(value) if value == int(value) else None, "count_for_weighed"
+    if amount.container is not None and (
+        holds_as_contents(product, amount.container)
+        or (amount.container in portions and not sold_as(product, amount.container))
+    ):
+        # "3 plakjes kaas" against "Kaas plakken (250 g)" or "3 plakjes ham" against
+        # "Achterham (150 g)": three slices, not three packs.
+        return None, "unit_mismatch"
     if (
         pack is not None
         and pack.dimension == "count"
@@ -37,6 +47,26 @@ def quantity(product: Product, amount: Amount | None) -> tuple[int | None, str |
         # "12 eieren" against a box of 6: the resident counts eggs, the shop sells boxes.
         return packs(value / pack.amount)
     return packs(value)
+
+
+def holds_as_contents(product: Product, container: str) -> bool:
+    """Whether a product's name uses a container word for what its pack holds, by weight
+    or volume ("kaas plakken (250 g)"): a count of those is a count of the contents."""
+    pack = product.pack
+    if pack is None or pack.dimension == "count":
+        return False
+    return any(
+        w.container == container and w.text != container and w.text.endswith(("en", "s"))
+        for f in product.forms
+        for w in f.words
+    )
+
+
+def sold_as(product: Product, container: str) -> bool:
+    """Whether a product's name says one piece is this container ("Plak ontbijtkoek")."""
+    return any(
+        w.container == container and w.text == container for f in product.forms for w in f.words
+    )
 
 
 def packs(value: float) -> tuple[int | None, str | None]:

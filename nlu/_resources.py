@@ -95,6 +95,7 @@ class Resources:
     greetings: frozenset[str] = frozenset()
     thanks_words: frozenset[str] = frozenset()
     thanks_fillers: frozenset[str] = frozenset()
+    portion_containers: frozenset[str] = frozenset()
     # English key -> Dutch phrases; multi-word English phrases by their tuple of keys.
     en_single: dict[str, list[str]] = field(default_factory=dict)
     # First word's key -> (keys of every word, Dutch phrases), longest phrases first.
@@ -214,6 +215,7 @@ def _load() -> Resources:
         greetings=frozenset(_words(raw["greetings"])),
         thanks_words=frozenset(_words(raw["thanks_words"])),
         thanks_fillers=frozenset(_words(raw["thanks_fillers"])),
+        portion_containers=frozenset(_words(raw["portion_containers"])),
     )
     _load_lexicon(res, (base / "lexicon.tsv").read_text(encoding="utf-8"))
     return res

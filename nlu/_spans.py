@@ -23,6 +23,7 @@ class Found:
     end: int
     text: str
     leftover: bool = False
+    partial: bool = False
 
 
 class SpanMatcher:
@@ -153,6 +154,9 @@ class SpanMatcher:
         i = 0
         matched_any = False
         leftovers: list[Slot] = []
+        # The item's amount goes to its first product, past words that name nothing ("2
+        # gekke croissants"), but not past a food word the shop lacks: that was its amount.
+        amount = r.amount
         while i < len(slots):
             hit: tuple[int, Match] | None = None
             for j in range(min(len(slots), i + 4), i, -1):
@@ -173,6 +177,8 @@ class SpanMatcher:
                 continue
             if leftovers:
                 out.append(self.leftover(r, leftovers))
+                if not out[-1].leftover:
+                    amount = None
                 leftovers = []
             j, m = hit
             prev = out[-1] if out and not out[-1].leftover else None
@@ -189,7 +195,8 @@ class SpanMatcher:
                 i = j
                 continue
             matched_any = True
-            part = Raw(r.amount if not out else None, [], r.negated, sep_before=r.sep_before)
+            part = Raw(amount, [], r.negated, sep_before=r.sep_before)
+            amount = None
             part.after_usual = r.after_usual
             out.append(self.found(part, m, slots=slots[i:j]))
             i = j
@@ -197,6 +204,11 @@ class SpanMatcher:
             out.append(self.leftover(r, leftovers))
         if not matched_any:
             return None
+        if any(f.leftover or f.match.status == "unknown" for f in out):
+            # Words beside the product that it does not have ("een xyzzy melk"): what the
+            # resident named is only partly this product, so the past may not choose for her.
+            for f in out:
+                f.partial = f.match.status != "unknown"
         return out
 
     def leftover(self, r: Raw, slots: list[Slot]) -> Found:
