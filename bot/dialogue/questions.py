@@ -91,7 +91,14 @@ def _choice(turn: Turn, question: ChoiceQuestion, meaning: Interpretation) -> bo
             return True
         _chosen(turn, question, question.candidates[number - 1], meaning, answer_amount=False)
         return True
-    picked = _pick(turn, question.candidates, meaning)
+    hits = _named(turn, question.candidates, meaning.text)
+    if len(hits) > 1:
+        # "belegen" to "welke kaas?" is "belegen kaas": the answer qualifies the question's word.
+        hits = _named(turn, sorted(hits), f"{meaning.text} {question.word}") or hits
+    if len(hits) > 1:
+        _narrow(turn, question, hits, meaning)
+        return True
+    picked = hits.pop() if hits else None
     if picked is None:
         if meaning.answer == "no" and not meaning.items:
             _drop(turn, question.word)
@@ -128,13 +135,23 @@ def _chosen(
         _take_the_rest(turn, meaning, _other_items(meaning, question.candidates))
 
 
-def _pick(turn: Turn, candidates: list[str], meaning: Interpretation) -> str | None:
-    """The candidate the answer names; only the candidates are in play, so "de kruimige" or
+def _named(turn: Turn, candidates: list[str], text: str) -> set[str]:
+    """The candidates the answer names; only the candidates are in play, so "de kruimige" or
     "the white one" is enough."""
     hits: set[str] = set()
-    for item in turn.parse(meaning.text, only=candidates).items:
+    for item in turn.parse(text, only=candidates).items:
         hits.update(sku for sku in _skus(item) if sku in candidates)
-    return hits.pop() if len(hits) == 1 else None
+    return hits
+
+
+def _narrow(
+    turn: Turn, question: ChoiceQuestion, hits: set[str], meaning: Interpretation
+) -> None:
+    """The answer fits some of the choices: ask again among those, keeping an amount said."""
+    turn.understood()
+    kept = [sku for sku in question.candidates if sku in hits]
+    phrase = meaning.text if meaning.has_amount else question.phrase
+    turn.state.questions[0] = ChoiceQuestion(word=question.word, candidates=kept, phrase=phrase)
 
 
 def _skus(item: Item) -> list[str]:
