@@ -47,6 +47,8 @@ class Word:
     # A container counted inside the pack ("krat 24 flesjes"): what the pack holds, not
     # what it is; a resident's "flesjes" names the single bottle, not the crate.
     inner: bool = False
+    # An implied word from the variety's traits ("wit" of a Chardonnay), not its kind.
+    trait: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -477,13 +479,15 @@ class CatalogIndex:
                     kind_of = next(
                         (res.kinds[k] for k in sorted(w.parts[-1].keys) if k in res.kinds), None
                     )
-                if kind_of is not None and w.kind == "content":
-                    kk = word_keys(kind_of)
-                    words.append(
-                        Word(
-                            kind_of, kk, (Part(kind_of, kk, canon(kind_of), True),), "implied", None
-                        )
-                    )
+                if w.kind != "content":
+                    continue
+                implied = [(kind_of, False)] if kind_of is not None else []
+                traits = next((res.traits[k] for k in sorted(w.keys) if k in res.traits), ())
+                implied += [(t, True) for t in traits]
+                for word, trait in implied:
+                    kk = word_keys(word)
+                    part = Part(word, kk, canon(word), True)
+                    words.append(Word(word, kk, (part,), "implied", None, trait=trait))
             if words:
                 # The name as a resident would say it: no pack words, no implied kinds.
                 said = " ".join(w.text for w in words if w.kind in ("content", "function"))

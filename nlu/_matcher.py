@@ -358,7 +358,11 @@ class Matcher:
                     if (wi, pi) not in covered:
                         content_missed = True
                 elif w.kind == "implied":
-                    continue
+                    # A trait the name implies counts when the resident said it ("witte
+                    # wijn" of a Chardonnay); an implied kind or an unsaid trait never does.
+                    if not w.trait or (wi, pi) not in covered:
+                        continue
+                    wt = index.weight(p.canon)
                 elif w.kind == "soft":
                     wt = SOFT_WEIGHT
                     if not w.pack and (wi, pi) not in covered:

@@ -46,7 +46,20 @@ def quantity(
     ):
         # "12 eieren" against a box of 6: the resident counts eggs, the shop sells boxes.
         return packs(value / pack.amount)
+    if (
+        pack is not None
+        and pack.dimension == "count"
+        and amount.container is not None
+        and holds_inside(product, amount.container)
+    ):
+        # "een fles" of "Huiswijn (doos van 6 flessen)": one bottle, a sixth of the box.
+        return packs(value / pack.amount)
     return packs(value)
+
+
+def holds_inside(product: Product, container: str) -> bool:
+    """Whether the product is a pack of several of these containers ("krat 24 flesjes")."""
+    return any(w.container == container and w.inner for f in product.forms for w in f.words)
 
 
 def holds_as_contents(product: Product, container: str) -> bool:

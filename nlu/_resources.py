@@ -96,6 +96,7 @@ class Resources:
     thanks_words: frozenset[str] = frozenset()
     thanks_fillers: frozenset[str] = frozenset()
     portion_containers: frozenset[str] = frozenset()
+    traits: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # English key -> Dutch phrases; multi-word English phrases by their tuple of keys.
     en_single: dict[str, list[str]] = field(default_factory=dict)
     # First word's key -> (keys of every word, Dutch phrases), longest phrases first.
@@ -216,6 +217,7 @@ def _load() -> Resources:
         thanks_words=frozenset(_words(raw["thanks_words"])),
         thanks_fillers=frozenset(_words(raw["thanks_fillers"])),
         portion_containers=frozenset(_words(raw["portion_containers"])),
+        traits={k: tuple(_words(v)) for w, v in raw["traits"].items() for k in word_keys(fold(w))},
     )
     _load_lexicon(res, (base / "lexicon.tsv").read_text(encoding="utf-8"))
     return res

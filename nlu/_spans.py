@@ -89,9 +89,11 @@ class SpanMatcher:
         self, r: Raw, slots: list[Slot], *, container: str | None, catalog: CatalogIndex
     ) -> list[Found]:
         m = self._matcher.match(slots, container, catalog)
+        required = [s for s in slots if not s.optional]
+        if m.status == "resolved":
+            m = self._category_word(m, required, catalog)
         if m.status != "unknown":
             return [self.found(r, m, slots=slots)]
-        required = [s for s in slots if not s.optional]
         if not required:
             return []
         both = self.across_forms(required, container=container, catalog=catalog)
@@ -114,6 +116,23 @@ class SpanMatcher:
         if cat is not None:
             return [self.found(r, cat, slots=slots)]
         return [self.found(r, Match(), slots=slots)]
+
+    def _category_word(self, m: Match, required: list[Slot], catalog: CatalogIndex) -> Match:
+        """A single word that is a category of the catalogue ("koffie") and settles on one
+        product it names only in part ("Gemalen koffie filter") asks among the category:
+        coffee beans are coffee too, though their name says "bonen". Where the word already
+        leaves a choice ("brood"), the choice stays among what it names."""
+        if len(required) != 1 or any(f.exact for f in m.fits):
+            return m
+        cat = self.category(required, catalog)
+        if cat is None or len(cat.fits) < 2:
+            return m
+        in_category = {f.sku for f in cat.fits}
+        if not {f.sku for f in m.fits} <= in_category:
+            return m
+        found = {f.sku for f in m.fits}
+        rest = [Fit(f.sku, 0.0, False, False, False) for f in cat.fits if f.sku not in found]
+        return Match([*m.fits, *rest], "ambiguous")
 
     def across_forms(
         self, slots: list[Slot], *, container: str | None, catalog: CatalogIndex
