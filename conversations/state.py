@@ -58,6 +58,8 @@ class ConversationState(_Model):
     quote_channel: str | None = None
     # An order the bot asked whether to cancel.
     cancel_order: int | None = None
+    # A placed order being changed: the basket started as its lines; a yes replaces it.
+    amending: int | None = None
 
     def wanted(self) -> list[Wanted]:
         return [Wanted(sku=b.sku, quantity=b.quantity, usual=b.usual) for b in self.basket]

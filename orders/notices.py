@@ -115,7 +115,9 @@ def _language(language: str) -> str:
 # -- resident ------------------------------------------------------------------------------
 
 
-def confirmation_text(order: Order, *, zone: ZoneInfo, sms_safe: bool = False) -> str:
+def confirmation_text(
+    order: Order, *, zone: ZoneInfo, sms_safe: bool = False, replaces: int | None = None
+) -> str:
     language = _language(order.resident.language)
     assert order.delivery_round is not None
     later = [
@@ -132,6 +134,7 @@ def confirmation_text(order: Order, *, zone: ZoneInfo, sms_safe: bool = False) -
         later=later,
         cancel_until=describe_moment(min(cutoffs), language=language, zone=zone),
         language=language,
+        replaces=replaces,
     )
 
 

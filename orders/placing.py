@@ -111,6 +111,7 @@ def place_quote(
     limits: Limits | None = None,
     channel: str | None = None,
     recipient: str | None = None,
+    replaces: Order | None = None,
 ) -> Order:
     """Place exactly what the resident saw: one order, a part per shop on the quoted rounds.
 
@@ -119,7 +120,12 @@ def place_quote(
     quoted rounds are locked first, so a round closing at this moment either waits for this
     order (and lists it) or has closed already (and the resident is shown the next round).
     `channel` and `recipient` are where the resident ordered from; the confirmation goes there.
+    With `replaces`, that open order is changed into this one: it is cancelled in the same
+    transaction (CancelTooLateError when its round was passed on already) and the
+    confirmation says which order this one replaces.
     """
+    if replaces is not None:
+        _check_cancellable(replaces, now=now)
     if not quote.parts:
         raise EmptyBasketError(resident_id=resident.id)
     round_ids = sorted({part.delivery_round.id for part in quote.parts})
@@ -160,14 +166,20 @@ def place_quote(
         part.delivery_round = part_rounds[part.shop.id]
     if order.total_cents != quote.total_cents:
         raise AssertionError("an order placed from a quote costs what the quote said")
+    if replaces is not None:
+        replaces.status = OrderStatus.CANCELLED.value
+        replaces.cancelled_at = now
     session.add(order)
     session.flush()
+    replaced = replaces.id if replaces is not None else None
     _tell_resident(
         session,
         resident=resident,
         kind="order_confirmation",
-        render=lambda sms_safe: confirmation_text(order, zone=plan.zone, sms_safe=sms_safe),
-        payload={"order_id": order.id, "round_id": first.id},
+        render=lambda sms_safe: confirmation_text(
+            order, zone=plan.zone, sms_safe=sms_safe, replaces=replaced
+        ),
+        payload={"order_id": order.id, "round_id": first.id, "replaces": replaced},
         now=now,
         channel=channel,
         recipient=recipient,
@@ -228,6 +240,28 @@ def _closes_at(delivery_round: DeliveryRound) -> datetime:
     return delivery_round.cutoff_at
 
 
+def can_still_change(order: Order, *, now: datetime) -> bool:
+    """Open, and no round it rides on has passed its cut-off or been closed."""
+    try:
+        _check_cancellable(order, now=now)
+    except (OrderNotOpenError, CancelTooLateError):
+        return False
+    return True
+
+
+def _check_cancellable(order: Order, *, now: datetime) -> None:
+    if order.status not in OPEN_STATUSES:
+        raise OrderNotOpenError(order_id=order.id, status=order.status)
+    deadline = cancel_deadline(order)
+    # A round closed early (by the coordinator) has already told its shops: too late as well.
+    closed = any(
+        r is not None and r.status == ROUND_CLOSED
+        for r in [order.delivery_round, *(p.delivery_round for p in order.parts)]
+    )
+    if now >= deadline or closed:
+        raise CancelTooLateError(order_id=order.id, cutoff_at=deadline)
+
+
 def cancel_order(
     session: Session,
     *,
@@ -241,16 +275,7 @@ def cancel_order(
 
     With the village's `zone` the message names the delivery day that will not happen.
     """
-    if order.status not in OPEN_STATUSES:
-        raise OrderNotOpenError(order_id=order.id, status=order.status)
-    deadline = cancel_deadline(order)
-    # A round closed early (by the coordinator) has already told its shops: too late as well.
-    closed = any(
-        r is not None and r.status == ROUND_CLOSED
-        for r in [order.delivery_round, *(p.delivery_round for p in order.parts)]
-    )
-    if now >= deadline or closed:
-        raise CancelTooLateError(order_id=order.id, cutoff_at=deadline)
+    _check_cancellable(order, now=now)
     order.status = OrderStatus.CANCELLED.value
     order.cancelled_at = now
     _tell_resident(

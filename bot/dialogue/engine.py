@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.dialogue import basket, intents, questions, readback, usual
+from bot.dialogue import amend, basket, intents, questions, readback, usual
 from bot.dialogue.turn import Services, Turn, load_state
 from bot.messages import InboundMessage, Reply
 from bot.registration import Registrar
@@ -164,6 +164,7 @@ def _dispatch(turn: Turn, meaning: Interpretation) -> None:
         turn.understood()
         turn.basket_asked = True
     elif meaning.correction or (meaning.answer == "no" and meaning.items):
+        amend.start(turn)
         _correct(turn, meaning)
     elif meaning.answer == "yes" and not meaning.items:
         turn.understood()
@@ -176,6 +177,8 @@ def _dispatch(turn: Turn, meaning: Interpretation) -> None:
         turn.understood()
         usual.greet(turn)
     else:
+        if meaning.items:
+            amend.start(turn)
         _order(turn, meaning)
 
 

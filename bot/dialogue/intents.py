@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.dialogue import basket
+from bot.dialogue import amend, basket
 from bot.dialogue.turn import Turn
 from nlu import Interpretation
 from orders.errors import CancelTooLateError, OrderNotOpenError
@@ -42,6 +42,9 @@ def cancel(turn: Turn) -> None:
     """A basket is emptied at once; a placed order is cancelled after a yes, if still possible."""
     turn.understood()
     state = turn.state
+    if state.amending is not None:
+        amend.drop(turn)
+        return
     if state.basket or state.questions:
         state.basket, state.questions = [], []
         turn.basket_changed()

@@ -144,9 +144,7 @@ def _named(turn: Turn, candidates: list[str], text: str) -> set[str]:
     return hits
 
 
-def _narrow(
-    turn: Turn, question: ChoiceQuestion, hits: set[str], meaning: Interpretation
-) -> None:
+def _narrow(turn: Turn, question: ChoiceQuestion, hits: set[str], meaning: Interpretation) -> None:
     """The answer fits some of the choices: ask again among those, keeping an amount said."""
     turn.understood()
     kept = [sku for sku in question.candidates if sku in hits]

@@ -3,9 +3,15 @@ and the yes that places exactly that quote."""
 
 from __future__ import annotations
 
+from bot.dialogue import amend
 from bot.dialogue.turn import Turn
 from bot.words import Medium
-from orders.errors import AmountTooLargeError, QuoteChangedError, TotalTooLargeError
+from orders.errors import (
+    AmountTooLargeError,
+    CancelTooLateError,
+    QuoteChangedError,
+    TotalTooLargeError,
+)
 from orders.notices import describe_round
 from orders.placing import place_quote
 from orders.quote import Change, Quote, QuoteLine, QuoteRound, make_quote
@@ -70,6 +76,7 @@ def confirm(turn: Turn) -> None:
             turn.reply("stale_readback")
         turn.readback_due = True
         return
+    replaces = amend.order_being_changed(turn)
     try:
         order = place_quote(
             turn.session,
@@ -80,7 +87,15 @@ def confirm(turn: Turn) -> None:
             limits=turn.services.limits,
             channel=turn.message.channel,
             recipient=turn.message.sender,
+            replaces=replaces,
         )
+    except CancelTooLateError:
+        # Its round was passed on to the shops meanwhile: the placed order stays as it was.
+        number = state.amending
+        state.basket, state.amending, state.quote = [], None, None
+        turn.conversation.version += 1
+        turn.reply("change_too_late", number=number, **turn.coordinator())
+        return
     except QuoteChangedError as error:
         tell_changes(turn, error.changes)
         turn.basket_changed()
@@ -89,13 +104,12 @@ def confirm(turn: Turn) -> None:
         # The basket was built within the limits; a changed limit shows the basket again.
         turn.basket_changed()
         return
-    state.basket = []
-    state.questions = []
-    state.quote = None
+    state.basket, state.questions, state.quote, state.amending = [], [], None, None
     turn.conversation.version += 1
     turn.understood()
     turn.reply(
         "placed",
+        replaces=replaces.id if replaces is not None else None,
         number=order.id,
         moment=_moment(turn, quote.first_round),
         later=_later(turn, quote),
@@ -150,7 +164,8 @@ def _render(turn: Turn, quote: Quote, medium: Medium, *, question: bool) -> str:
     def say(key: str, **values: object) -> str:
         return turn.say(key, medium, **values)
 
-    lines = [say("readback_intro")]
+    changing = turn.state.amending
+    lines = [say("readback_intro_change", number=changing) if changing else say("readback_intro")]
     for part in quote.parts:
         lines.append(say("readback_shop", shop=part.shop))
         lines.extend(

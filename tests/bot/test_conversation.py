@@ -111,6 +111,16 @@ TRANSCRIPTS: dict[str, list[tuple[str, list[str]]]] = {
         ("ja", ["is geannuleerd"]),
         ("wanneer komt mijn bestelling", ["geen lopende bestelling"]),
     ],
+    "a placed order changed before the cut-off, through a read-back and a yes": [
+        ("4 krentenbollen", ["4x Krentenbol"]),
+        ("ja", ["Bestelnummer:"]),
+        ("maak er 6 van", ["Uw gewijzigde bestelling", "6x Krentenbol", "!4x Krentenbol", "JA"]),
+        ("doe er nog een appeltaart bij", ["6x Krentenbol", "1x Appeltaart", "JA"]),
+        ("ja", ["Bestelnummer:", "vervangt bestelling"]),
+        ("doe er nog een stokbrood bij", ["Uw gewijzigde bestelling", "Stokbrood", "Appeltaart"]),
+        ("annuleren", ["blijft zoals hij was"]),
+        ("wanneer komt mijn bestelling?", ["ontvangen", TUESDAY]),
+    ],
     "a yes with nothing to confirm": [
         ("ja", ["nog niets om te bevestigen"]),
     ],
@@ -296,3 +306,31 @@ def test_removal_reads_against_the_basket_and_an_amount_keeps_the_language(
     reply = whitfield.send("remove the bread")
     assert "Volkorenbrood taken out of your basket" in reply
     assert "Your basket is empty" in reply
+
+
+def test_a_change_to_a_placed_order_replaces_it_with_exactly_the_read_back(
+    talk: Talk, village: Runtime
+) -> None:
+    talk.send("4 krentenbollen en een stokbrood")
+    talk.send("ja")
+    talk.send("nee, 6 krentenbollen")
+    assert orders_of(village.sessions)[0].status == OrderStatus.PLACED.value
+    talk.send("ja")
+    with village.sessions() as session:
+        placed = select(Order).where(Order.round_id.is_not(None)).order_by(Order.id)
+        orders = session.scalars(placed).all()
+        assert [o.status for o in orders] == ["cancelled", "placed"]
+        lines = {line.sku: line.quantity for part in orders[1].parts for line in part.lines}
+        assert lines == {"bak-krentenbol": 6, "bak-stokbrood": 1}
+        outbox = [m for m in session.scalars(select(OutboxMessage)) if m.kind != "order_cancelled"]
+        assert "vervangt bestelling" in outbox[-1].text
+
+
+def test_after_the_cut_off_a_change_becomes_no_change(dialogue: Dialogue, village: Runtime) -> None:
+    Talk(dialogue).send("4 krentenbollen")
+    Talk(dialogue).send("ja")
+    late = Talk(dialogue, now=MONDAY_MORNING + timedelta(hours=12))  # past Monday 20:00
+    reply = late.send("maak er 6 van")
+    # The placed order is for Tuesday and can no longer change; she is not shown it as a change.
+    assert "gewijzigde bestelling" not in reply
+    assert len(orders_of(village.sessions)) == 1

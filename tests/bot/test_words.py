@@ -43,7 +43,16 @@ def test_a_readback_line_in_each_medium(
         ("deny", {}),
         ("help", {"coordinator": "Stichting", "phone": "+31306560000"}),
         ("greet", {"greeting": "Goedemorgen", "name": "Jansen", "usual": "Volkorenbrood"}),
-        ("placed", {"number": 7, "moment": "dinsdag", "total": 1234, "later": [("Vis", "za")]}),
+        (
+            "placed",
+            {
+                "number": 7,
+                "moment": "dinsdag",
+                "total": 1234,
+                "later": [("Vis", "za")],
+                "replaces": 6,
+            },
+        ),
     ],
 )
 def test_spoken_words_ask_to_say_not_to_send_and_have_no_symbols(
