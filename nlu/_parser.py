@@ -36,7 +36,7 @@ MAX_TOKENS = 400
 def load_training_data() -> dict[str, Any]:
     """The parsed nlu/data/nlu.yml (Rasa 3.x training-data format)."""
     text = (resources.files("nlu") / "data" / "nlu.yml").read_text(encoding="utf-8")
-    data: dict[str, Any] = yaml.safe_load(text)
+    data: dict[str, Any] = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     return data
 
 

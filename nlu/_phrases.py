@@ -17,6 +17,7 @@ class PhraseSet:
         self._by_first: dict[str, list[tuple[str, ...]]] = {}
         for p in self.phrases:
             self._by_first.setdefault(p[0], []).append(p)
+        self._firsts = frozenset(self._by_first)
 
     def longest_at(self, words: Sequence[str], k: int) -> int:
         """The length of the longest phrase starting at words[k] (0 when none does)."""
@@ -32,6 +33,8 @@ class PhraseSet:
         touching a consumed token is skipped. With `mark`, the spans found are consumed."""
         idx, norms = words.idx, words.norms
         spans: list[Span] = []
+        if self._firsts.isdisjoint(norms):
+            return spans  # most messages hold none of a set's first words
         k = 0
         while k < len(norms):
             hit = self.longest_at(norms, k)

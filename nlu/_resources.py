@@ -144,7 +144,9 @@ def _phrases(seq: Any) -> tuple[tuple[str, ...], ...]:
 def _load() -> Resources:
     base = resources.files("nlu") / "data"
     # Every scalar a string: YAML 1.1 would read "yes", "no" and "on" as booleans.
-    raw = yaml.load((base / "words.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+    # libyaml's loader when installed: the same reading, ten times faster at start-up.
+    loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+    raw = yaml.load((base / "words.yml").read_text(encoding="utf-8"), Loader=loader)
     numbers = raw["number_words"]
     units = {fold(k): Measure(str(v[0]), float(v[1])) for k, v in raw["units"].items()}
     container_by_key: dict[str, str] = {}
