@@ -73,6 +73,10 @@ class ActReader:
 
     def _answer(self, toks: Sequence[Token], consumed: set[int]) -> Answer | None:
         """A run of yes (or no) words opening the message: "ja", "ja ja", "jawel hoor"."""
+        said = [i for i, t in enumerate(toks) if t.kind in (WORD, NUM)]
+        if len(said) == 1 and toks[said[0]].norm in self._res.answer_letters:
+            consumed.add(said[0])
+            return "yes" if self._res.answer_letters[toks[said[0]].norm] == "yes" else "no"
         kinds: set[Answer] = set()
         i = _first_content(toks, 0)
         taken: list[int] = []

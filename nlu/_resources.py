@@ -63,6 +63,7 @@ class Resources:
     answer_yes: tuple[tuple[str, ...], ...] = ()
     answer_no: tuple[tuple[str, ...], ...] = ()
     answer_needs_pause: frozenset[str] = frozenset()
+    answer_letters: dict[str, str] = field(default_factory=dict)
     closing_phrases: tuple[tuple[str, ...], ...] = ()
     correction_cues: tuple[tuple[str, ...], ...] = ()
     replaced_before: frozenset[str] = frozenset()
@@ -183,6 +184,7 @@ def _load() -> Resources:
         answer_yes=_phrases(raw["answer_yes"]),
         answer_no=_phrases(raw["answer_no"]),
         answer_needs_pause=frozenset(_words(raw["answer_needs_pause"])),
+        answer_letters={fold(k): str(v) for k, v in raw["answer_letters"].items()},
         closing_phrases=_phrases(raw["closing_phrases"]),
         correction_cues=_phrases(raw["correction_cues"]),
         replaced_before=frozenset(_words(raw["replaced_before"])),

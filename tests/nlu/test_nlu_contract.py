@@ -60,8 +60,10 @@ YES = [
     "ja ja",
     "jawel hoor",
     "JA, klopt",
+    "j",
+    "Y",
 ]
-NO = ["nee", "nee hoor", "neen", "no", "no thanks", "nope", "Nee.", "nee nee"]
+NO = ["nee", "nee hoor", "neen", "no", "no thanks", "nope", "Nee.", "nee nee", "n", "N."]
 
 
 @pytest.mark.parametrize("text", YES)
@@ -97,7 +99,9 @@ def test_the_rest_of_an_answered_message_is_read(
     assert resolved(result) == {sku: qty}
 
 
-@pytest.mark.parametrize("text", ["no onions please", "no milk this week", "nee, geen uien"])
+@pytest.mark.parametrize(
+    "text", ["no onions please", "no milk this week", "nee, geen uien", "'n paar uien"]
+)
 def test_a_negation_before_a_product_is_no_answer_to_order(
     parser: Parser, village1: CatalogIndex, text: str
 ) -> None:
