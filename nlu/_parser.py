@@ -151,7 +151,13 @@ class Parser:
             keep_products=acts.answer is not None or acts.correction_cue,
         )
         amounts = [r.amount for r in raws if r.amount is not None and not r.amount.vague]
-        rest = any(i not in consumed and t.kind in (WORD, NUM) for i, t in enumerate(toks))
+        # Whether anything but thanks and fillers is left beside an answer ("prima, dank je
+        # wel" is a bare yes; "ja maar wacht even" is not).
+        rest = any(
+            i not in consumed
+            and (t.kind == NUM or (t.kind == WORD and t.norm not in res.stopwords))
+            for i, t in enumerate(toks)
+        )
         return self._apply_acts(
             out,
             acts=acts,

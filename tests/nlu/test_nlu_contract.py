@@ -468,3 +468,63 @@ def test_read_amount_gives_none_when_unusable(
 
 def test_read_amount_another_variety_is_none(parser: Parser, village4: CatalogIndex) -> None:
     assert parser.read_amount("1 kilo santana", entry=_entry(village4, "agf-elstar")) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "klopt niet",
+        "dat klopt niet",
+        "klopt niet helemaal",
+        "that's not right",
+        "fout",
+        "wrong",
+        "niet goed",
+        "not correct",
+    ],
+)
+def test_a_yes_said_with_a_negation_is_a_no(
+    parser: Parser, catalog: CatalogIndex, text: str
+) -> None:
+    result = parser.parse(text, catalog=catalog)
+    assert (result.answer, result.intent) == ("no", "deny")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "prima, dank je wel",
+        "super, bedankt",
+        "top, dank u",
+        "perfect, thanks",
+        "ja hoor, dank je",
+        "lovely, thank you",
+        "yes please, thanks",
+    ],
+)
+def test_thanks_after_a_yes_keep_it_a_yes(parser: Parser, catalog: CatalogIndex, text: str) -> None:
+    result = parser.parse(text, catalog=catalog)
+    assert (result.answer, result.intent) == ("yes", "confirm")
+
+
+@pytest.mark.parametrize(
+    ("text", "sku", "qty"),
+    [
+        ("dat klopt niet, ik wil 3 croissants", "bak-croissant", 3),
+        ("klopt niet, 2 rookworsten", "sla-rookworst", 2),
+        ("that's not right, 4 krentenbollen please", "bak-krentenbol", 4),
+    ],
+)
+def test_a_no_with_an_amount_corrects(
+    parser: Parser, village1: CatalogIndex, text: str, sku: str, qty: int
+) -> None:
+    result = parser.parse(text, catalog=village1)
+    assert (result.answer, result.correction) == ("no", True)
+    assert resolved(result) == {sku: qty}
+
+
+@pytest.mark.parametrize("text", ["nee hoor, 4 is goed", "no, 2 is fine", "3 is genoeg"])
+def test_words_of_approval_are_no_items(parser: Parser, catalog: CatalogIndex, text: str) -> None:
+    result = parser.parse(text, catalog=catalog)
+    assert result.items == []
+    assert result.has_amount
