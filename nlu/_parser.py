@@ -67,6 +67,8 @@ class _Prepared:
     usual: list[Span]
     last: list[Span]
     acts_tokens: set[int]
+    # A name or signature was taken out ("Henk de Wit", "met mevrouw van Dam").
+    named: bool
 
 
 class Parser:
@@ -105,10 +107,10 @@ class Parser:
         shop = self._acts.shop(toks, consumed, catalog=catalog) if acts.browse else None
         category = None
         if acts.browse:
-            named = self._acts.category(toks, consumed, catalog=catalog)
-            if named is not None:
-                category = named[0]
-                consumed.add(named[1])
+            kind = self._acts.category(toks, consumed, catalog=catalog)
+            if kind is not None:
+                category = kind[0]
+                consumed.add(kind[1])
         act_tokens = (consumed - before_acts) | prep.acts_tokens
         cue_spans = self._removal_cues.find(prep.words, set(), mark=False)
         cue_spans = [(a, b) for a, b in cue_spans if not act_tokens & set(range(a, b))]
@@ -166,6 +168,7 @@ class Parser:
             rest=rest,
             shop=shop,
             category=category,
+            named=prep.named,
         )
 
     def _prepare(self, text: str, *, catalog: CatalogIndex) -> _Prepared:
@@ -175,11 +178,17 @@ class Parser:
         if len(toks) > MAX_TOKENS:
             toks = toks[:MAX_TOKENS]
         consumed = self._prefilter.run(toks, catalog=catalog)
+        before = set(consumed)
+        self._prefilter.drop_signature(toks, consumed)
+        names = consumed - before
         words = MessageWords(toks)
         usual = self._usual.find(words, consumed)
         last = self._last.find(words, consumed)
         # After the usual order's phrases: "met de vries het gewone" keeps "het gewone".
+        before = set(consumed)
         self._prefilter.drop_names(toks, consumed, words=words, catalog=catalog)
+        names |= consumed - before
+        named = any(toks[i].kind == WORD for i in names)
         replaced = False
         for _, b in self._instead.find(words, consumed):
             read = self._amounts.read(toks, b) if b < len(toks) else None
@@ -189,7 +198,7 @@ class Parser:
         before = set(consumed)
         acts = self._acts.read(toks, consumed, words=words)
         acts = replace(acts, replaced=acts.replaced or replaced)
-        return _Prepared(toks, words, consumed, acts, usual, last, consumed - before)
+        return _Prepared(toks, words, consumed, acts, usual, last, consumed - before, named)
 
     def _apply_acts(
         self,
@@ -201,6 +210,7 @@ class Parser:
         rest: bool,
         shop: str | None,
         category: str | None,
+        named: bool,
     ) -> Interpretation:
         """What the message does beside naming products decides its intent over the
         classifier: a closing phrase, a question about prices, stock or a shop's goods, a
@@ -230,6 +240,10 @@ class Parser:
             and out.intent not in ("order", "remove")
         ):
             out.items = []
+        quiet = acts == Acts(replaced=acts.replaced)  # the message does nothing else
+        if named and quiet and not rest and not out.items and not (out.used_usual or out.used_last):
+            # Only a name ("Henk de Wit", "met mevrouw van Dam"): an introduction, no order.
+            intent = "greet"
         answer = acts.answer
         if answer is not None and not rest and not out.items:
             intent = "confirm" if answer == "yes" else "deny"

@@ -19,12 +19,12 @@ class Prefilter:
         self._intro_start = PhraseSet(res.introductions_at_start)
 
     def run(self, toks: list[Token], *, catalog: CatalogIndex) -> set[int]:
-        """The indices of the tokens that are no part of an order."""
+        """The indices of the tokens that are no part of an order, but for names: those go
+        by drop_signature and drop_names, after the usual order's phrases are found."""
         consumed: set[int] = set()
         drop_list_numbers(toks, consumed)
         self.drop_addresses(toks, consumed, catalog=catalog)
         self.drop_dates_and_times(toks, consumed)
-        self.drop_signature(toks, consumed)
         return consumed
 
     def drop_signature(self, toks: list[Token], consumed: set[int]) -> None:
@@ -137,6 +137,7 @@ class Prefilter:
                 end = k + first.idx[hit - 1] + 1
                 self._take_name(toks, consumed, intro=(k, end), lower=False, catalog=catalog)
         self._drop_thanks_signature(toks, consumed)
+        self._drop_particle_names(toks, consumed, catalog=catalog)
 
     def _take_name(
         self,
@@ -183,6 +184,33 @@ class Prefilter:
             end = j
         if names:
             consumed.update(range(intro[0], end))
+
+    def _drop_particle_names(
+        self, toks: list[Token], consumed: set[int], *, catalog: CatalogIndex
+    ) -> None:
+        """A capitalised first name, surname particles and a capitalised surname are a name
+        wherever they stand: "Henk de Wit", "Ans van der Ham" (no white bread, no ham)."""
+        res = self._res
+        n = len(toks)
+        for i in range(n - 2):
+            t = toks[i]
+            if (
+                i in consumed
+                or t.kind != WORD
+                or not t.capitalised
+                or t.norm in res.stopwords
+                or t.norm in res.greetings
+                or t.norm in res.titles
+                or catalog.has_word(t.norm)
+            ):
+                continue
+            k = i + 1
+            while k < n and toks[k].kind == WORD and not toks[k].capitalised:
+                if toks[k].norm not in res.name_particles:
+                    break
+                k += 1
+            if k > i + 1 and k < n and toks[k].kind == WORD and toks[k].capitalised:
+                consumed.update(range(i, k + 1))
 
     def _drop_thanks_signature(self, toks: list[Token], consumed: set[int]) -> None:
         """ "Dank u wel, Ans Boterman", "Thanks! Kees": capitalised words that end the message

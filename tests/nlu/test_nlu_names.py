@@ -165,3 +165,25 @@ def test_products_after_introduction_words_stay_products(
 def test_addresses_are_no_amounts(parser: Parser, village1: CatalogIndex, text: str) -> None:
     got = {i.sku: i.quantity for i in parser.parse(text, catalog=village1).items}
     assert got == {"bak-croissant": 2}
+
+
+@pytest.mark.parametrize(
+    "name", ["Henk de Wit", "Ans van der Ham", "Piet de Vries", "Kees van Dam", "Jan de Boer"]
+)
+@pytest.mark.parametrize("village", ["village1", "village4", "village5", "dev"])
+def test_a_name_with_a_surname_particle_is_a_name_anywhere(
+    parser: Parser, catalogs: dict[str, CatalogIndex], village: str, name: str
+) -> None:
+    index = _catalog_or_skip(catalogs, village)
+    alone = parser.parse(name, catalog=index)
+    assert (alone.intent, alone.items) == ("greet", [])
+    order, sku = ORDERS[village]
+    for text in (f"{name} hier, {order}", f"{order}. {name}", f"{name}: {order} graag"):
+        result = parser.parse(text, catalog=index)
+        assert only(result) == {sku: 2}, text
+
+
+def _catalog_or_skip(catalogs: dict[str, CatalogIndex], village: str) -> CatalogIndex:
+    if village not in catalogs:
+        pytest.skip("shared evaluation set not present")
+    return catalogs[village]
