@@ -126,6 +126,8 @@ class AmountReader:
                 return 0.5, i + 2, False
             if nxt == "om":  # "half om half" is a kind of mince, not an amount
                 return None
+            if nxt in self.res.dozen:  # "half dozijn"
+                return 6.0, i + 2, False
             return 0.5, i + 1, False
         if w.endswith(("enhalf", "enhalve")):
             whole = _dutch_number(w.rsplit("en", 1)[0], res.numbers_nl)
@@ -174,6 +176,8 @@ class AmountReader:
         ):
             return value + 0.5, j + 3, False
         if j < len(toks) and toks[j].norm in self.res.half and article and value == 1:
+            if j + 1 < len(toks) and toks[j + 1].norm in self.res.dozen:
+                return 6.0, j + 2, False  # "een half dozijn"
             return 0.5, j + 1, False
         return value, j, article
 

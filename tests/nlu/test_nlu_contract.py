@@ -423,6 +423,12 @@ def _entry(index: CatalogIndex, sku: str) -> CatalogEntry:
         ("ei-doos10", "een doos van 10", 1),
         ("ei-doos10", "twee", 2),
         ("ei-doos10", "20 eieren", 2),
+        ("bak-croissant", "een half dozijn", 6),
+        ("bak-croissant", "half a dozen", 6),
+        ("bak-croissant", "nee, 2", 2),
+        ("bak-croissant", "niet 4 maar 6", 6),
+        ("bak-croissant", "6 in plaats van 4", 6),
+        ("bak-croissant", "drie alstublieft", 3),
     ],
 )
 def test_read_amount(parser: Parser, village1: CatalogIndex, sku: str, text: str, qty: int) -> None:
