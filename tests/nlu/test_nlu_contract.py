@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlu import CatalogEntry, CatalogIndex, Interpretation, Parser
+from nlu import CatalogEntry, CatalogIndex, HistoryLine, Interpretation, Parser
 from tests.nlu.conftest import DATA, entries_from_csv
 from tests.nlu.test_nlu_eval_sets import SHARED_DEV
 
@@ -136,6 +136,10 @@ CLOSING = [
     "no, that's it",
     "that will be all",
     "Dat is alles voor deze week.",
+    "dat is het",
+    "ja, dat was alles",
+    "yes that's all",
+    "nope, that's it",
 ]
 
 
@@ -147,6 +151,13 @@ def test_closing_phrases_close_and_are_no_answer(
     assert result.intent == "close"
     assert result.answer is None
     assert result.items == []
+
+
+def test_the_usual_after_dat_is_is_no_closing(parser: Parser, village1: CatalogIndex) -> None:
+    history = [[HistoryLine("bak-croissant", 2)], [HistoryLine("bak-croissant", 2)]]
+    result = parser.parse("dat is het gewone graag", catalog=village1, history=history)
+    assert result.intent == "order"
+    assert resolved(result) == {"bak-croissant": 2}
 
 
 @pytest.mark.parametrize(
