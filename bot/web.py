@@ -24,9 +24,10 @@ from twilio.request_validator import RequestValidator
 
 import conversations.models  # noqa: F401  (its tables must be known wherever the app starts)
 import orders.opt_outs  # noqa: F401
+from bot.channels.call_question import CallRequest
 from bot.channels.messaging import Messaging
 from bot.channels.telegram_bot import TelegramApp, TelegramBot
-from bot.channels.voice import CallRequest, VoiceCalls
+from bot.channels.voice import VoiceCalls
 from bot.dialogue import Dialogue
 from bot.secrets import Secrets, twilio_in_use
 from bot.wiring import Runtime

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
+from bot.channels.call_question import CallRequest, Question
 from bot.dialogue import Dialogue
 from bot.messages import InboundMessage, Reply
 from bot.settings import Settings
@@ -41,51 +42,6 @@ HINT_WORDS = {
 USUAL = {"nl": "het gewone", "en": "the usual"}
 BASKET = {"nl": "mandje", "en": "basket"}
 _MAX_SILENCES = 2  # asked again this many times, then goodbye
-
-
-@dataclass(frozen=True)
-class CallRequest:
-    call_sid: str
-    caller: str
-    step: int  # 0: the call comes in; then one more for every answer
-    digits: str = ""
-    speech: str = ""
-
-
-@dataclass
-class Question:
-    """What the caller hears now and what an answer to it means."""
-
-    kind: str  # unknown | usual | open | confirm | yes_no | choose
-    say: list[tuple[str, bool]]  # (text, slowly)
-    written: str = ""  # the same as a text message, for the SMS after a silent end
-    version: int | None = None
-    keys: tuple[str, ...] = ()  # numbered choices the keypad can pick
-    yes: str = "ja"
-    no: str = "nee"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "say": [[text, slow] for text, slow in self.say],
-            "written": self.written,
-            "version": self.version,
-            "keys": list(self.keys),
-            "yes": self.yes,
-            "no": self.no,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Question:
-        return cls(
-            kind=data.get("kind", "open"),
-            say=[(text, bool(slow)) for text, slow in data.get("say", [])],
-            written=data.get("written", ""),
-            version=data.get("version"),
-            keys=tuple(data.get("keys", ())),
-            yes=data.get("yes", "ja"),
-            no=data.get("no", "nee"),
-        )
 
 
 @dataclass
