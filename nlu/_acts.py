@@ -1,5 +1,6 @@
 """What a message does besides naming products: a yes or no that opens it, a closing
-phrase, a correction of amounts, a question about prices, stock or what a shop sells.
+phrase, a correction of amounts, a question about prices, stock or what a shop sells, an
+addition to an order.
 
 Every cue found here is consumed, so that its words ("kost", "make", "klopt") are never
 read as products.
@@ -33,6 +34,8 @@ class Acts:
     price: bool = False
     availability: bool = False
     browse: bool = False
+    # "add a loaf to my order", "kan er een brood bij mijn bestelling?": products are added.
+    adding: bool = False
 
 
 class ActReader:
@@ -48,6 +51,7 @@ class ActReader:
         self._price = PhraseSet(res.price_cues)
         self._availability = PhraseSet(res.availability_cues)
         self._browse = PhraseSet(res.browse_cues)
+        self._adding = PhraseSet(res.adding_cues)
 
     def read(self, toks: Sequence[Token], consumed: set[int], *, words: MessageWords) -> Acts:
         # Before the answer: "nee, niets meer" closes, its "nee" is no answer.
@@ -57,6 +61,7 @@ class ActReader:
         correction = bool(self._correction.find(words, consumed))
         price = bool(self._price.find(words, consumed))
         browse = bool(self._browse.find(words, consumed, mark=False))
+        adding = bool(self._adding.find(words, consumed))
         availability_spans = self._availability.find(words, consumed)
         asked = any(t.norm == _QUESTION_MARK for t in toks) or any(
             _opens(toks, a) for a, _ in availability_spans
@@ -69,6 +74,7 @@ class ActReader:
             price=price,
             availability=bool(availability_spans) and asked,
             browse=browse,
+            adding=adding,
         )
 
     def _answer(self, toks: Sequence[Token], consumed: set[int]) -> Answer | None:

@@ -7,7 +7,11 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from importlib import resources
 from itertools import pairwise
+from typing import Any
+
+import yaml
 
 from nlu._text import NUM, OTHER, WORD, Token, tokenize
 
@@ -111,3 +115,26 @@ class NaiveBayes:
         exp = {k: math.exp(v - top) for k, v in zip(self.labels, scores, strict=True)}
         z = sum(exp.values())
         return sorted(((k, e / z) for k, e in exp.items()), key=lambda kv: -kv[1])
+
+
+def load_training_data() -> dict[str, Any]:
+    """The parsed nlu/data/nlu.yml (Rasa 3.x training-data format)."""
+    text = (resources.files("nlu") / "data" / "nlu.yml").read_text(encoding="utf-8")
+    data: dict[str, Any] = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return data
+
+
+def training_examples() -> dict[str, list[str]]:
+    """Intent -> examples (with Rasa entity markup), for `rasa export` and the classifier."""
+    out: dict[str, list[str]] = {}
+    for block in load_training_data().get("nlu", []):
+        intent = block.get("intent")
+        if not intent:
+            continue
+        lines = [
+            line.strip()[2:].strip()
+            for line in str(block.get("examples", "")).splitlines()
+            if line.strip().startswith("- ")
+        ]
+        out.setdefault(str(intent), []).extend(lines)
+    return out

@@ -44,9 +44,12 @@ class Decider:
         removal_cue: bool,
         asking: bool = False,
         keep_products: bool = False,
+        adding: bool = False,
     ) -> Interpretation:
         """`asking`: a price or stock question, whose products are read as an order's;
-        `keep_products`: an opening answer or correction, which never hides products."""
+        `keep_products`: an opening answer or correction, which never hides products;
+        `adding`: the message adds products ("kan er nog een brood bij mijn bestelling?"),
+        which no status or cancel reading of its words hides."""
         hist = HistoryView(history)
         top, top_p = ranking[0]
         products = [f for f in found if f.match.status != "unknown"]
@@ -72,7 +75,7 @@ class Decider:
             intent = "remove"
         elif positive or unknowns:
             intent = "order"
-            if asking or keep_products:
+            if asking or keep_products or adding:
                 pass
             elif top in _OVERRIDING and top_p >= 0.8 and not explicit and not unknowns:
                 intent = top

@@ -10,14 +10,10 @@ language and intent ranking.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from importlib import resources
-from typing import Any
-
-import yaml
 
 from nlu._acts import ActReader, Acts
 from nlu._amounts import AmountReader
-from nlu._classifier import NaiveBayes, features
+from nlu._classifier import NaiveBayes, features, training_examples
 from nlu._decide import Decider, english_word
 from nlu._index import CatalogIndex
 from nlu._matcher import Matcher
@@ -25,35 +21,12 @@ from nlu._phrases import MessageWords, PhraseSet, Span
 from nlu._prefilter import Prefilter
 from nlu._quantities import quantity
 from nlu._resources import Resources, get_resources
-from nlu._segment import Segmenter
+from nlu._segment import Segmenter, adds_before_amount
 from nlu._spans import Found, SpanMatcher
 from nlu._text import NUM, OTHER, WORD, Token, tokenize
 from nlu._types import CatalogEntry, History, Interpretation
 
 MAX_TOKENS = 400
-
-
-def load_training_data() -> dict[str, Any]:
-    """The parsed nlu/data/nlu.yml (Rasa 3.x training-data format)."""
-    text = (resources.files("nlu") / "data" / "nlu.yml").read_text(encoding="utf-8")
-    data: dict[str, Any] = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    return data
-
-
-def training_examples() -> dict[str, list[str]]:
-    """Intent -> examples (with Rasa entity markup), for `rasa export` and the classifier."""
-    out: dict[str, list[str]] = {}
-    for block in load_training_data().get("nlu", []):
-        intent = block.get("intent")
-        if not intent:
-            continue
-        lines = [
-            line.strip()[2:].strip()
-            for line in str(block.get("examples", "")).splitlines()
-            if line.strip().startswith("- ")
-        ]
-        out.setdefault(str(intent), []).extend(lines)
-    return out
 
 
 @dataclass
@@ -69,6 +42,10 @@ class _Prepared:
     acts_tokens: set[int]
     # A name or signature was taken out ("Henk de Wit", "met mevrouw van Dam").
     named: bool
+    # The number of a placed order the message names ("annuleer bestelling 12").
+    order_number: int | None
+    # The message had more than MAX_TOKENS tokens; only the first ones were read.
+    truncated: bool
 
 
 class Parser:
@@ -151,6 +128,7 @@ class Parser:
             # "ja, en een brood", "doe maar een kersenvlaai": the opening words answer or
             # correct; the products after them are still ordered.
             keep_products=acts.answer is not None or acts.correction_cue,
+            adding=acts.adding or adds_before_amount(toks, raws, words=res.adding_before_amount),
         )
         amounts = [r.amount for r in raws if r.amount is not None and not r.amount.vague]
         # Whether anything but thanks and fillers is left beside an answer ("prima, dank je
@@ -160,7 +138,7 @@ class Parser:
             and (t.kind == NUM or (t.kind == WORD and t.norm not in res.stopwords))
             for i, t in enumerate(toks)
         )
-        return self._apply_acts(
+        out = self._apply_acts(
             out,
             acts=acts,
             has_amount=bool(amounts),
@@ -169,17 +147,24 @@ class Parser:
             shop=shop,
             category=category,
             named=prep.named,
+            order_number=prep.order_number,
         )
+        out.truncated = prep.truncated
+        return out
 
     def _prepare(self, text: str, *, catalog: CatalogIndex) -> _Prepared:
         """Tokens, and those that are no product: the prefilter's, the usual or last order's,
         an amount being replaced ("in plaats van 1"), and the message's acts."""
         toks = tokenize(text)
-        if len(toks) > MAX_TOKENS:
+        truncated = len(toks) > MAX_TOKENS
+        if truncated:
             toks = toks[:MAX_TOKENS]
-        consumed = self._prefilter.run(toks, catalog=catalog)
+        consumed: set[int] = set()
+        # Before addresses: "order number 7" is no house number.
+        order_number = self._prefilter.drop_order_reference(toks, consumed)
+        consumed |= self._prefilter.run(toks, catalog=catalog)
         before = set(consumed)
-        self._prefilter.drop_signature(toks, consumed)
+        self._prefilter.drop_signature(toks, consumed, catalog=catalog)
         names = consumed - before
         words = MessageWords(toks)
         usual = self._usual.find(words, consumed)
@@ -198,7 +183,18 @@ class Parser:
         before = set(consumed)
         acts = self._acts.read(toks, consumed, words=words)
         acts = replace(acts, replaced=acts.replaced or replaced)
-        return _Prepared(toks, words, consumed, acts, usual, last, consumed - before, named)
+        return _Prepared(
+            toks,
+            words,
+            consumed,
+            acts,
+            usual,
+            last,
+            consumed - before,
+            named,
+            order_number=order_number,
+            truncated=truncated,
+        )
 
     def _apply_acts(
         self,
@@ -211,6 +207,7 @@ class Parser:
         shop: str | None,
         category: str | None,
         named: bool,
+        order_number: int | None = None,
     ) -> Interpretation:
         """What the message does beside naming products decides its intent over the
         classifier: a closing phrase, a question about prices, stock or a shop's goods, a
@@ -244,6 +241,20 @@ class Parser:
         if named and quiet and not rest and not out.items and not (out.used_usual or out.used_last):
             # Only a name ("Henk de Wit", "met mevrouw van Dam"): an introduction, no order.
             intent = "greet"
+        out.order_number = order_number
+        if order_number is not None and not products and not out.correction:
+            # "annuleer bestelling 12", "waar blijft bestelling 31?", "order #12": about that
+            # placed order, naming no product. An amount added or set for the product talked
+            # about ("doe er nog 2 bij in bestelling 12", "maak er 6 van") stays an order.
+            if has_amount and additive:
+                intent = "order"
+            elif not (out.used_usual or out.used_last):
+                out.items = []
+                if intent not in ("cancel", "status"):
+                    ranked = dict(out.intent_ranking)
+                    intent = (
+                        "cancel" if ranked.get("cancel", 0) > ranked.get("status", 0) else "status"
+                    )
         answer = acts.answer
         if answer is not None and not rest and not out.items:
             intent = "confirm" if answer == "yes" else "deny"

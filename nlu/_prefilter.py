@@ -1,13 +1,14 @@
-"""The first stage: what in a message is no order before any product is looked for. List
-numbers, dates and times, house numbers and addresses, signatures and names are marked
-consumed, so that no later stage reads them as amounts or products."""
+"""The first stage: what in a message is no order before any product is looked for. A placed
+order's number ("annuleer bestelling 12"), list numbers, dates and times, house numbers and
+addresses, sign-offs, signatures and names are marked consumed, so that no later stage reads
+them as amounts or products."""
 
 from __future__ import annotations
 
 from nlu._index import CatalogIndex
 from nlu._phrases import MessageWords, PhraseSet
 from nlu._resources import Resources
-from nlu._text import NL, NUM, SEP, WORD, Token
+from nlu._text import NL, NUM, OTHER, SEP, WORD, Token
 
 
 class Prefilter:
@@ -27,8 +28,50 @@ class Prefilter:
         self.drop_dates_and_times(toks, consumed)
         return consumed
 
-    def drop_signature(self, toks: list[Token], consumed: set[int]) -> None:
+    def drop_order_reference(self, toks: list[Token], consumed: set[int]) -> int | None:
+        """The number of a placed order the message names, its words consumed: "annuleer
+        bestelling 12", "bestelling 12 annuleren", "cancel my order number 7", "order #12",
+        "ordernummer 44". A number after a bare order word is an amount when a word other
+        than a cue follows ("order 12 croissants", "bij mijn bestelling 2 krentenbollen"),
+        and "order" after "to", "I", "can"... is the verb ("I'd like to order 2")."""
         res = self._res
+        n = len(toks)
+        for i, t in enumerate(toks):
+            if t.kind != WORD or t.norm not in res.order_words or i in consumed:
+                continue
+            marked = t.norm in res.order_number_words
+            k = i + 1
+            while k < n and (toks[k].norm in res.order_number_marks or toks[k].norm in (".", ":")):
+                marked = marked or toks[k].norm in res.order_number_marks
+                k += 1
+            if k >= n or toks[k].kind != NUM or not toks[k].norm.isdigit():
+                continue
+            if not marked:
+                b = i - 1
+                while b >= 0 and toks[b].kind == OTHER:
+                    b -= 1
+                if b >= 0 and toks[b].kind == WORD and toks[b].norm in res.order_verb_before:
+                    continue  # "to order 2": the verb
+                after = toks[k + 1] if k + 1 < n else None
+                if not (
+                    after is None
+                    or after.kind in (SEP, NL, OTHER)
+                    or (after.kind == WORD and after.norm in res.order_number_after)
+                ):
+                    continue  # "order 12 croissants": an amount
+            consumed.update(range(i, k + 1))
+            return int(toks[k].norm)
+        return None
+
+    def drop_signature(
+        self, toks: list[Token], consumed: set[int], *, catalog: CatalogIndex
+    ) -> None:
+        """A signature after a closing formula ("2 broden graag. Groetjes, Ans"), a message
+        that is only a sign-off and a name ("hartelijke groet, Kees Visser", "kind regards,
+        Peter Brown", "groetjes"), and names after a title ("met mevrouw de boer")."""
+        res = self._res
+        if self._sign_off_alone(toks, consumed, catalog=catalog):
+            return
         words = [i for i, t in enumerate(toks) if t.kind == WORD]
         for n, i in enumerate(words):
             w = toks[i].norm
@@ -58,6 +101,55 @@ class Prefilter:
                     elif toks[k].kind != SEP:
                         break
                     k += 1
+
+    def _sign_off_alone(
+        self, toks: list[Token], consumed: set[int], *, catalog: CatalogIndex
+    ) -> bool:
+        """A message that is a closing formula ("groetjes", "met vriendelijke groet", "kind
+        regards") and then only a name ("Kees Visser", "J. de Boer") is taken out whole."""
+        res = self._res
+        n = len(toks)
+        i = 0
+        closer = ""
+        # Thanks may come first: "bedankt, groetjes", "dank je wel, groetjes Ans".
+        lead = res.closer_fillers | res.thanks_words | res.thanks_fillers
+        while i < n and (toks[i].kind in (SEP, NL) or toks[i].norm in lead):
+            i += 1
+        while i < n and toks[i].kind == WORD and toks[i].norm in res.closers | res.closer_fillers:
+            if toks[i].norm in res.closers:
+                closer = closer or toks[i].norm
+            i += 1
+        if not closer:
+            return False
+        names = 0
+        while i < n:
+            t = toks[i]
+            w = t.norm
+            if t.kind in (SEP, NL):
+                i += 1
+                continue
+            if t.kind != WORD or names >= 4:
+                return False
+            initial = len(w) == 1 and i + 1 < n and toks[i + 1].norm == "."
+            if w in res.name_particles or w in res.titles:
+                pass
+            elif t.capitalised or initial:
+                names += 1
+            elif (
+                w in res.stopwords
+                or w in res.numbers_nl
+                or w in res.numbers_en
+                or w in res.units
+                or catalog.has_word(w)
+            ):
+                return False
+            else:
+                names += 1  # a name as speech writes it: "groetjes ans"
+            i += 1
+        if not names and closer in res.closers_need_name:
+            return False
+        consumed.update(range(n))
+        return True
 
     def drop_dates_and_times(self, toks: list[Token], consumed: set[int]) -> None:
         """A date or a time is no amount: "op 14 december", "om 10 uur", "at 10:30"."""

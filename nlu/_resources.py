@@ -98,6 +98,15 @@ class Resources:
     thanks_fillers: frozenset[str] = frozenset()
     portion_containers: frozenset[str] = frozenset()
     traits: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    closer_fillers: frozenset[str] = frozenset()
+    closers_need_name: frozenset[str] = frozenset()
+    order_words: frozenset[str] = frozenset()
+    order_number_words: frozenset[str] = frozenset()
+    order_number_marks: frozenset[str] = frozenset()
+    order_verb_before: frozenset[str] = frozenset()
+    order_number_after: frozenset[str] = frozenset()
+    adding_cues: tuple[tuple[str, ...], ...] = ()
+    adding_before_amount: frozenset[str] = frozenset()
     # English key -> Dutch phrases; multi-word English phrases by their tuple of keys.
     en_single: dict[str, list[str]] = field(default_factory=dict)
     # First word's key -> (keys of every word, Dutch phrases), longest phrases first.
@@ -222,6 +231,15 @@ def _load() -> Resources:
         thanks_fillers=frozenset(_words(raw["thanks_fillers"])),
         portion_containers=frozenset(_words(raw["portion_containers"])),
         traits={k: tuple(_words(v)) for w, v in raw["traits"].items() for k in word_keys(fold(w))},
+        closer_fillers=frozenset(_words(raw["closer_fillers"])),
+        closers_need_name=frozenset(_words(raw["closers_need_name"])),
+        order_words=frozenset(_words(raw["order_words"])),
+        order_number_words=frozenset(_words(raw["order_number_words"])),
+        order_number_marks=frozenset(_words(raw["order_number_marks"])),
+        order_verb_before=frozenset(_words(raw["order_verb_before"])),
+        order_number_after=frozenset(_words(raw["order_number_after"])),
+        adding_cues=_phrases(raw["adding_cues"]),
+        adding_before_amount=frozenset(_words(raw["adding_before_amount"])),
     )
     _load_lexicon(res, (base / "lexicon.tsv").read_text(encoding="utf-8"))
     return res

@@ -110,6 +110,13 @@ class Interpretation:
     # For "browse": a shop exactly as CatalogEntry.shop, a category as CatalogEntry.category.
     shop: str | None = None
     category: str | None = None
+    # The number of a placed order the message names ("annuleer bestelling 12", "order #12",
+    # "waar blijft bestelling 31?"): never an amount or a product; the dialogue acts on
+    # that very order. None when the message names no order number.
+    order_number: int | None = None
+    # The message was longer than the parser reads and only its first part was read; the
+    # dialogue should tell the resident so.
+    truncated: bool = False
 
     def to_contract(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -135,6 +142,10 @@ class Interpretation:
             out["shop"] = self.shop
         if self.category is not None:
             out["category"] = self.category
+        if self.order_number is not None:
+            out["order_number"] = self.order_number
+        if self.truncated:
+            out["truncated"] = True
         return out
 
     def to_rasa(self) -> dict[str, Any]:

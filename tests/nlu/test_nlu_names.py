@@ -187,3 +187,63 @@ def _catalog_or_skip(catalogs: dict[str, CatalogIndex], village: str) -> Catalog
     if village not in catalogs:
         pytest.skip("shared evaluation set not present")
     return catalogs[village]
+
+
+SIGN_OFFS = [
+    "hartelijke groet, {first} {last}",
+    "groetjes, {first}",
+    "met vriendelijke groet, J. {last}",
+    "Met vriendelijke groet,\n{first} {last}",
+    "kind regards, {first} {last}",
+    "thanks, {first}",
+    "Groeten, {first} {last}",
+    "mvg {first} {last}",
+    "best wishes, Mrs {last}",
+    "bedankt, groetjes {first}",
+    "Liefs, {first}",
+    "Cheers, {first}",
+]
+
+
+@pytest.mark.parametrize("village", ["village1", "village4", "village5", "village2", "dev"])
+@pytest.mark.parametrize("phrasing", SIGN_OFFS)
+@pytest.mark.parametrize(
+    ("first", "last"),
+    [("Kees", "Visser"), ("Ans", "de Boer"), ("Peter", "Brown"), ("Mary", "Bakker")],
+)
+def test_a_sign_off_alone_is_a_greeting(
+    parser: Parser,
+    catalogs: dict[str, CatalogIndex],
+    village: str,
+    phrasing: str,
+    first: str,
+    last: str,
+) -> None:
+    index = _catalog_or_skip(catalogs, village)
+    result = parser.parse(phrasing.format(first=first, last=last), catalog=index)
+    assert (result.intent, result.items) == ("greet", [])
+
+
+@pytest.mark.parametrize("village", ["village1", "village4", "village5", "dev"])
+@pytest.mark.parametrize(
+    "text", ["groetjes", "met vriendelijke groet", "Hartelijke groeten!", "kind regards"]
+)
+def test_a_closing_formula_alone_is_a_greeting(
+    parser: Parser, catalogs: dict[str, CatalogIndex], village: str, text: str
+) -> None:
+    result = parser.parse(text, catalog=_catalog_or_skip(catalogs, village))
+    assert (result.intent, result.items) == ("greet", [])
+
+
+@pytest.mark.parametrize("village", ["village1", "village4", "village5", "dev"])
+@pytest.mark.parametrize(
+    "phrasing", ["groetjes, {order}", "Groeten, en {order} graag", "kind regards, {order} please"]
+)
+def test_a_sign_off_before_an_order_keeps_the_order(
+    parser: Parser, catalogs: dict[str, CatalogIndex], village: str, phrasing: str
+) -> None:
+    index = _catalog_or_skip(catalogs, village)
+    order, sku = ORDERS[village]
+    result = parser.parse(phrasing.format(order=order), catalog=index)
+    assert result.intent == "order"
+    assert only(result) == {sku: 2}
