@@ -12,20 +12,16 @@ from orders.models import Order
 from orders.placing import can_still_change, open_orders
 
 
-def start(turn: Turn) -> None:
-    """With an empty basket, a change or an addition is about the open order, if it may still
-    change; otherwise it starts a basket of its own."""
+def start(turn: Turn, number: int | None = None) -> None:
+    """With an empty basket, a change or an addition is about the open order (the one she
+    named, else the latest), if it may still change; otherwise it starts a basket of its own."""
     state = turn.state
     if state.basket or state.questions or state.amending is not None:
         return
-    order = next(
-        (
-            o
-            for o in reversed(open_orders(turn.session, resident_id=turn.resident.id))
-            if can_still_change(o, now=turn.now)
-        ),
-        None,
-    )
+    orders = open_orders(turn.session, resident_id=turn.resident.id)
+    if number is not None:
+        orders = [o for o in orders if o.id == number]
+    order = next((o for o in reversed(orders) if can_still_change(o, now=turn.now)), None)
     if order is None:
         return
     state.basket = [

@@ -131,6 +131,8 @@ class Dialogue:
 def converse(turn: Turn) -> None:
     meaning = turn.parse(turn.text)
     _follow_language(turn, meaning)
+    if meaning.truncated:
+        turn.reply("message_cut")  # said first: what follows is about the part that was read
     state = turn.state
     if state.cancel_order is not None and intents.answer_cancel(turn, meaning):
         return
@@ -152,9 +154,9 @@ def _dispatch(turn: Turn, meaning: Interpretation) -> None:
     elif intent == "browse":
         intents.browse(turn, meaning)
     elif intent == "cancel":
-        intents.cancel(turn)
+        intents.cancel(turn, meaning.order_number)
     elif intent == "status":
-        intents.status(turn)
+        intents.status(turn, meaning.order_number)
     elif intent == "help":
         intents.help_(turn)
     elif intent == "remove":
@@ -164,7 +166,7 @@ def _dispatch(turn: Turn, meaning: Interpretation) -> None:
         turn.understood()
         turn.basket_asked = True
     elif meaning.correction or (meaning.answer == "no" and meaning.items):
-        amend.start(turn)
+        amend.start(turn, meaning.order_number)
         _correct(turn, meaning)
     elif meaning.answer == "yes" and not meaning.items:
         turn.understood()
@@ -178,7 +180,7 @@ def _dispatch(turn: Turn, meaning: Interpretation) -> None:
         usual.greet(turn)
     else:
         if meaning.items:
-            amend.start(turn)
+            amend.start(turn, meaning.order_number)
         _order(turn, meaning)
 
 

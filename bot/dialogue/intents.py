@@ -38,7 +38,15 @@ def remove(turn: Turn, meaning: Interpretation) -> None:
     turn.reply("removed", names=", ".join(names))
 
 
-def cancel(turn: Turn) -> None:
+def named_orders(turn: Turn, number: int | None) -> list[Order]:
+    """Her open orders, oldest first; only the one she named by number, if she did."""
+    orders = open_orders(turn.session, resident_id=turn.resident.id)
+    if number is None:
+        return orders
+    return [order for order in orders if order.id == number]
+
+
+def cancel(turn: Turn, number: int | None = None) -> None:
     """A basket is emptied at once; a placed order is cancelled after a yes, if still possible."""
     turn.understood()
     state = turn.state
@@ -51,7 +59,7 @@ def cancel(turn: Turn) -> None:
         turn.readback_due = False
         turn.reply("basket_cleared")
         return
-    orders = open_orders(turn.session, resident_id=turn.resident.id)
+    orders = named_orders(turn, number)
     if not orders:
         turn.reply("nothing_to_cancel")
         return
@@ -104,9 +112,9 @@ def _too_late(order: Order, now: datetime) -> bool:
     return closed or now >= cancel_deadline(order)
 
 
-def status(turn: Turn) -> None:
+def status(turn: Turn, number: int | None = None) -> None:
     turn.understood()
-    orders = open_orders(turn.session, resident_id=turn.resident.id)
+    orders = named_orders(turn, number)
     if not orders:
         turn.reply("status_none")
         return

@@ -334,3 +334,21 @@ def test_after_the_cut_off_a_change_becomes_no_change(dialogue: Dialogue, villag
     # The placed order is for Tuesday and can no longer change; she is not shown it as a change.
     assert "gewijzigde bestelling" not in reply
     assert len(orders_of(village.sessions)) == 1
+
+
+def test_an_order_named_by_number_is_the_one_cancelled(talk: Talk, village: Runtime) -> None:
+    talk.send("een stokbrood")
+    talk.send("ja")
+    [order] = orders_of(village.sessions)
+    # A number that is not one of her open orders cancels nothing.
+    assert "geen bestelling" in talk.send(f"annuleer bestelling {order.id + 100}")
+    assert orders_of(village.sessions)[0].status == OrderStatus.PLACED.value
+    assert f"Wilt u bestelling {order.id}" in talk.send(f"annuleer bestelling {order.id}")
+    assert "is geannuleerd" in talk.send("ja")
+    assert orders_of(village.sessions)[0].status == OrderStatus.CANCELLED.value
+
+
+def test_a_message_too_long_to_read_whole_is_said_to_be_cut(talk: Talk) -> None:
+    reply = talk.send("een stokbrood " + "en nog wat " * 200)
+    assert "alleen het eerste deel gelezen" in reply
+    assert "Stokbrood" in reply
