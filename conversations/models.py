@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from conversations.state import ConversationState, StateColumn
@@ -50,10 +50,16 @@ class Registration(Base):
 
 
 class InboundMessage(Base):
-    """Every inbound message id once: a retried delivery is answered again, never redone."""
+    """Every inbound message id once: a retried delivery is answered again, never redone.
+
+    Unique per sender too: a message id is the platform's word, and when it is missing or
+    reused, one resident must never be given another resident's stored replies.
+    """
 
     __tablename__ = "inbound_messages"
-    __table_args__ = (UniqueConstraint("channel", "message_id"),)
+    __table_args__ = (
+        UniqueConstraint("channel", "sender", "message_id", name="uq_inbound_messages_sender_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel: Mapped[str] = mapped_column(String(20))
@@ -80,3 +86,49 @@ class CallState(Base):
     language: Mapped[str] = mapped_column(String(5), default="nl")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class RateWindow(Base):
+    """Messages counted in one window of time, for one sender or (key "*") for everyone.
+
+    Kept in our own database so that every server process counts in the same place
+    (conversations.rate_limits says why not Redis). Old windows are deleted as new ones start.
+    """
+
+    __tablename__ = "rate_windows"
+    __table_args__ = (UniqueConstraint("key", "window_start"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(160))
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    # The one kind notice of this window has been given (a sender is told once, then quiet).
+    noticed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RateLimited(Base):
+    """Who was held back by a rate limit, for the coordinator (`dorpsplein limits list`)."""
+
+    __tablename__ = "rate_limited"
+    __table_args__ = (UniqueConstraint("channel", "sender"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    sender: Mapped[str] = mapped_column(String(120))
+    # Messages not answered because of a limit, over all time.
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    first_limited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_limited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ChannelNotice(Base):
+    """A one-time notice given to a channel address (a Telegram group is refused once)."""
+
+    __tablename__ = "channel_notices"
+    __table_args__ = (UniqueConstraint("channel", "address", "kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(40))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -79,6 +79,7 @@ class Dialogue:
         record = session.scalar(
             select(InboundRecord).where(
                 InboundRecord.channel == message.channel,
+                InboundRecord.sender == message.sender,
                 InboundRecord.message_id == message.message_id,
             )
         )
