@@ -23,6 +23,7 @@ TELEGRAM_API_BASE_URL = "TELEGRAM_API_BASE_URL"
 TWILIO_API_BASE_URL = "TWILIO_API_BASE_URL"
 SMTP_USERNAME = "SMTP_USERNAME"
 SMTP_PASSWORD = "SMTP_PASSWORD"
+MIN_SECRET_LENGTH = 16
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,18 @@ def load_secrets(
             )
     if secrets.telegram_webhook_secret is not None:
         _check_webhook_secret(secrets.telegram_webhook_secret)
+    for name, value in (
+        (TWILIO_AUTH_TOKEN, secrets.twilio_auth_token),
+        (TELEGRAM_WEBHOOK_SECRET, secrets.telegram_webhook_secret),
+    ):
+        # These two are all that tells a forged webhook from a real one; a short one can
+        # be guessed.
+        if value is not None and len(value) < MIN_SECRET_LENGTH:
+            raise ConfigError(
+                key=name,
+                reason=f"the environment variable {name} is shorter than {MIN_SECRET_LENGTH} "
+                "characters; use a long random value (e.g. `openssl rand -hex 32`)",
+            )
     for name, number in (
         ("channels.sms.from_number", channels.sms.from_number if channels.sms.enabled else ""),
         (

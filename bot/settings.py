@@ -157,6 +157,20 @@ class OrderLimits(_Section):
     max_total_euros: float = Field(default=250.0, gt=0)
 
 
+class RateLimits(_Section):
+    """Messages answered per minute; beyond them one kind notice, then quiet until it passes."""
+
+    per_sender_per_minute: int = Field(default=20, ge=1)
+    global_per_minute: int = Field(default=600, ge=1)
+
+
+class WebSettings(_Section):
+    # The API schema and its pages tell strangers what the webhooks take: off unless wanted.
+    openapi: bool = False
+    # Twilio forms and Telegram updates are a few KiB; larger requests are refused unread.
+    max_request_kib: int = Field(default=64, ge=8, le=1024)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="DORPSPLEIN_", env_nested_delimiter="__", extra="forbid", frozen=True
@@ -175,6 +189,8 @@ class Settings(BaseSettings):
     channels: Channels = Channels()
     nlu: NluSettings = NluSettings()
     limits: OrderLimits = OrderLimits()
+    rate_limits: RateLimits = RateLimits()
+    web: WebSettings = WebSettings()
 
     @field_validator("timezone")
     @classmethod

@@ -2,6 +2,10 @@
 
 `create_app` builds everything when called (nothing happens at import). The Dialogue is
 synchronous and does its own unit of work, so routes hand it to the thread pool.
+
+A request passes, in this order: the size limit (413, body unread), the platform's signature
+or secret (403), the shape of what we keep (400, see bot.channels.webhook_input), the rate
+limit (answered, but quietly), and only then the dialogue.
 """
 
 from __future__ import annotations
@@ -28,11 +32,20 @@ from bot.channels.call_question import CallRequest
 from bot.channels.messaging import Messaging
 from bot.channels.telegram_bot import TelegramApp, TelegramBot
 from bot.channels.voice import VoiceCalls
+from bot.channels.webhook_input import (
+    BodyLimit,
+    address,
+    bad_request,
+    call_step,
+    telegram_update,
+    twilio_sid,
+)
 from bot.dialogue import Dialogue
 from bot.secrets import Secrets, twilio_in_use
 from bot.wiring import Runtime
 from bot.words import Words
 from bot.worker import BackgroundWorker
+from conversations.rate_limits import RateLimiter
 from nlu import Parser
 
 log = logging.getLogger(__name__)
@@ -56,6 +69,9 @@ class _RecentIds:
         while len(self._ids) > self._size:
             self._ids.popitem(last=False)
 
+    def discard(self, update_id: int) -> None:
+        self._ids.pop(update_id, None)
+
 
 def create_app(
     runtime: Runtime,
@@ -68,12 +84,17 @@ def create_app(
     channels = settings.channels
     words = Words()
     public_url = (settings.public_url or "").rstrip("/")
+    limiter = rate_limiter(runtime)
 
     telegram: TelegramApp | None = None
     if channels.telegram.enabled:
         assert secrets.telegram_bot_token and secrets.telegram_webhook_secret
         telegram = TelegramBot(
-            dialogue=dialogue, sessions=runtime.sessions, settings=settings, words=words
+            dialogue=dialogue,
+            sessions=runtime.sessions,
+            settings=settings,
+            words=words,
+            limiter=limiter,
         ).build(token=secrets.telegram_bot_token, base_url=secrets.telegram_api_base_url)
 
     @asynccontextmanager
@@ -100,8 +121,16 @@ def create_app(
                 await telegram.stop()
                 await telegram.shutdown()
 
-    app = FastAPI(title="Dorpsplein", lifespan=lifespan, docs_url=None, redoc_url=None)
+    schema = settings.web.openapi
+    app = FastAPI(
+        title="Dorpsplein",
+        lifespan=lifespan,
+        openapi_url="/openapi.json" if schema else None,
+        docs_url="/docs" if schema else None,
+        redoc_url=None,
+    )
     app.state.ready = False
+    app.add_middleware(BodyLimit, max_bytes=settings.web.max_request_kib * 1024)
 
     @app.get("/health")
     def health() -> Response:
@@ -129,11 +158,22 @@ def create_app(
             return {key: value for key, value in form.items() if isinstance(value, str)}
 
         if channels.sms.enabled or channels.whatsapp.enabled:
-            messaging = Messaging(dialogue=dialogue, sessions=runtime.sessions)
+            messaging = Messaging(
+                dialogue=dialogue,
+                sessions=runtime.sessions,
+                limiter=limiter,
+                words=words,
+                language=settings.language,
+            )
 
             @app.post("/twilio/sms")
             async def twilio_sms(request: Request) -> Response:
                 form = await twilio_form(request)
+                # A reply stored under no id, or under another sender's, went to the wrong
+                # resident once: the id and a real number are required.
+                form["MessageSid"] = twilio_sid(form, "MessageSid", "SmsSid")
+                address(form, "From", phone=True)
+                address(form, "To", phone=True)
                 twiml = await run_in_threadpool(messaging.answer, form)
                 if worker is not None:
                     worker.wake()
@@ -148,17 +188,16 @@ def create_app(
                 action_url=lambda step: f"{public_url}/twilio/voice/gather?step={step}",
             )
 
-            async def call(request: Request, step: int) -> Response:
+            async def call(request: Request, step: int | None) -> Response:
                 form = await twilio_form(request)
                 call_request = CallRequest(
-                    call_sid=form.get("CallSid", ""),
-                    caller=form.get("From", ""),
-                    step=step,
-                    digits=form.get("Digits", ""),
+                    call_sid=twilio_sid(form, "CallSid"),
+                    # A withheld number ("anonymous") is an unknown caller, not an error.
+                    caller=address(form, "From", phone=False),
+                    step=call_step(request.query_params.get("step")) if step is None else step,
+                    digits=form.get("Digits", "")[:20],
                     speech=form.get("SpeechResult", ""),
                 )
-                if not call_request.call_sid:
-                    raise HTTPException(status_code=400, detail="CallSid missing")
                 twiml = await run_in_threadpool(voice.answer, call_request)
                 if worker is not None:
                     worker.wake()
@@ -169,8 +208,9 @@ def create_app(
                 return await call(request, 0)
 
             @app.post("/twilio/voice/gather")
-            async def twilio_voice_gather(request: Request, step: int = 1) -> Response:
-                return await call(request, max(step, 1))
+            async def twilio_voice_gather(request: Request) -> Response:
+                # The step is read after the signature check, and only as a small number.
+                return await call(request, None)
 
     if telegram is not None:
         secret = (secrets.telegram_webhook_secret or "").encode()
@@ -182,20 +222,35 @@ def create_app(
             given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "").encode()
             if not hmac.compare_digest(given, secret):
                 raise HTTPException(status_code=403, detail="invalid secret token")
+            data = telegram_update(await request.body())
             try:
-                data: Any = await request.json()
                 update = Update.de_json(data, bot_app.bot)
-            except ValueError:
-                raise HTTPException(status_code=400, detail="not a Telegram update") from None
+            except (ValueError, TypeError, KeyError, AttributeError):
+                raise bad_request("not a Telegram update") from None
             if update is None or update.update_id in recent:
                 return Response(status_code=200)
-            await bot_app.process_update(update)
+            # Claimed before the first await: the same update arriving again while this one
+            # is being handled is answered 200 and nothing more (one reply, not five).
             recent.add(update.update_id)
+            try:
+                await bot_app.process_update(update)
+            except BaseException:
+                recent.discard(update.update_id)  # Telegram will retry; then it is handled
+                raise
             if worker is not None:
                 worker.wake()
             return Response(status_code=200)
 
     return app
+
+
+def rate_limiter(runtime: Runtime) -> RateLimiter:
+    limits = runtime.settings.rate_limits
+    return RateLimiter(
+        runtime.sessions,
+        per_sender=limits.per_sender_per_minute,
+        overall=limits.global_per_minute,
+    )
 
 
 class _StrForm:

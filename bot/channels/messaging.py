@@ -8,6 +8,9 @@ we answer nothing (Twilio sends its own confirmation). That includes English "ca
 SMS Twilio has already unsubscribed the resident, whatever we would like it to mean. Dutch
 "annuleren", and "cancel" inside a longer message, go to the dialogue as usual. WhatsApp has no
 such keywords: there "stop" and "cancel" are ordinary words.
+
+Opt-out words are honoured before the rate limit: a flooded phone must still be able to stop.
+Beyond the limit Twilio gets an empty TwiML reply (a 200: an error would make it retry).
 """
 
 from __future__ import annotations
@@ -21,16 +24,20 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.dialogue import Dialogue
 from bot.messages import InboundMessage, Reply
+from bot.words import Words
+from conversations.rate_limits import RateLimiter
 from core.database import unit_of_work, utcnow
 from core.gsm7 import count_segments, to_gsm7
+from orders.models import AddressKind
 from orders.opt_outs import is_opted_out, opt_in, opt_out
+from orders.residents import find_resident
 
 OPT_OUT_KEYWORDS = frozenset(
     {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"}
 )
 OPT_IN_KEYWORDS = frozenset({"START", "UNSTOP", "YES"})
 # A WhatsApp quick-reply button of ours carries "ja:<version>" or "nee:<version>".
-_BUTTON = re.compile(r"^(?P<key>[^:]+):(?P<version>\d+)$")
+_BUTTON = re.compile(r"^(?P<key>[^:]+):(?P<version>[0-9]{1,9})$")
 
 
 def channel_of(sender: str) -> str:
@@ -42,9 +49,20 @@ def keyword_of(body: str) -> str:
 
 
 class Messaging:
-    def __init__(self, *, dialogue: Dialogue, sessions: sessionmaker[Session]) -> None:
+    def __init__(
+        self,
+        *,
+        dialogue: Dialogue,
+        sessions: sessionmaker[Session],
+        limiter: RateLimiter | None = None,
+        words: Words | None = None,
+        language: str = "nl",
+    ) -> None:
         self._dialogue = dialogue
         self._sessions = sessions
+        self._limiter = limiter
+        self._words = words or Words()
+        self._language = language
 
     def answer(self, form: Mapping[str, str], *, now: datetime | None = None) -> str:
         """The TwiML reply for one inbound message (already checked to come from Twilio)."""
@@ -54,6 +72,11 @@ class Messaging:
         channel = channel_of(sender)
         if channel == "sms" and self._opt_keyword(sender, body, now):
             return str(MessagingResponse())
+        if self._limiter is not None:
+            verdict = self._limiter.check(channel=channel, sender=sender, now=now)
+            if not verdict.allowed:
+                notice = [Reply(self._notice(channel, sender))] if verdict.notice else []
+                return render_twiml(notice, channel=channel)
         text, version = body, None
         button = _BUTTON.match(form.get("ButtonPayload", ""))
         if channel == "whatsapp" and button is not None:
@@ -67,6 +90,13 @@ class Messaging:
         )
         replies = self._dialogue.handle(message, now=now)
         return render_twiml(replies, channel=channel)
+
+    def _notice(self, channel: str, sender: str) -> str:
+        kind = AddressKind.WHATSAPP if channel == "whatsapp" else AddressKind.PHONE
+        with self._sessions() as session:
+            resident = find_resident(session, kind=kind, address=sender)
+        language = resident.language if resident is not None else self._language
+        return self._words("rate_limited", language)
 
     def _opt_keyword(self, sender: str, body: str, now: datetime) -> bool:
         word = keyword_of(body)

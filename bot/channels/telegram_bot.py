@@ -4,6 +4,11 @@ A chat is linked to a resident by the phone number the resident shares with Tele
 contact button; a contact is accepted only when it is the sender's own (anyone can forward
 someone else's). Choices are inline buttons; a JA/NEE button carries the read-back version
 it answers, so a tap on an older read-back cannot place a changed basket.
+
+Only private chats link or order. In a group every member could order on the account of
+whoever linked it, and the bot's answers (name, basket) would be read by all: a group or
+channel gets one polite refusal, stored so it is said once, and nothing else.
+Messages beyond the rate limit get one notice, then no answer until the window passes.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import logging
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from telegram import (
     InlineKeyboardButton,
@@ -22,6 +28,7 @@ from telegram import (
     ReplyKeyboardRemove,
     Update,
 )
+from telegram.constants import ChatType
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -37,7 +44,8 @@ from bot.messages import InboundMessage, Reply
 from bot.registration import open_registration
 from bot.settings import Settings
 from bot.words import Words
-from conversations.models import Registration
+from conversations.models import ChannelNotice, Registration
+from conversations.rate_limits import RateLimiter
 from core.database import unit_of_work
 from orders.errors import AddressTakenError, InvalidPhoneError
 from orders.models import AddressKind
@@ -59,11 +67,13 @@ class TelegramBot:
         sessions: sessionmaker[Session],
         settings: Settings,
         words: Words,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self._dialogue = dialogue
         self._sessions = sessions
         self._settings = settings
         self._words = words
+        self._limiter = limiter
 
     def build(
         self, *, token: str, base_url: str | None = None, polling: bool = False
@@ -85,6 +95,8 @@ class TelegramBot:
         chat = update.effective_chat
         if chat is None or update.effective_message is None:
             return
+        if not await self._admitted(update, context):
+            return
         if await asyncio.to_thread(self._linked, str(chat.id)):
             await self._converse(update, context, "hallo")
             return
@@ -93,6 +105,8 @@ class TelegramBot:
     async def on_contact(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message, user, chat = update.effective_message, update.effective_user, update.effective_chat
         if message is None or message.contact is None or user is None or chat is None:
+            return
+        if not await self._admitted(update, context):
             return
         if message.contact.user_id != user.id:
             await self._ask_for_phone(update, "telegram_own_contact")
@@ -112,6 +126,8 @@ class TelegramBot:
         message, chat = update.effective_message, update.effective_chat
         if message is None or chat is None or message.text is None:
             return
+        if not await self._admitted(update, context):
+            return
         known = await asyncio.to_thread(self._linked_or_registering, str(chat.id))
         if not known:
             # Ask who this is first, rather than letting a known resident register twice.
@@ -124,12 +140,54 @@ class TelegramBot:
         if query is None:
             return
         await query.answer()
+        if not await self._admitted(update, context):
+            return
         key, version = parse_callback(query.data or "")
         if key:
             await self._converse(update, context, key, answers_version=version)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("Telegram update failed", exc_info=context.error)
+
+    # -- admission -----------------------------------------------------------------------
+
+    async def _admitted(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+        """A private chat within its rate limit; anything else is answered here, if at all."""
+        chat = update.effective_chat
+        if chat is None:
+            return False
+        if chat.type != ChatType.PRIVATE:
+            if await asyncio.to_thread(self._first_refusal, str(chat.id)):
+                text = self._words("telegram_group_refused", self._user_language(update))
+                await context.bot.send_message(chat_id=chat.id, text=text)
+            return False
+        if self._limiter is None:
+            return True
+        limiter = self._limiter
+        verdict = await asyncio.to_thread(
+            lambda: limiter.check(channel="telegram", sender=str(chat.id))
+        )
+        if verdict.notice:
+            language = await asyncio.to_thread(self._language_of, str(chat.id))
+            await context.bot.send_message(
+                chat_id=chat.id, text=self._words("rate_limited", language)
+            )
+        return verdict.allowed
+
+    def _first_refusal(self, chat: str) -> bool:
+        """Record that this group was refused; False when it already was (by any process)."""
+        try:
+            with unit_of_work(self._sessions) as session:
+                session.add(ChannelNotice(channel="telegram", address=chat, kind="group_refused"))
+        except IntegrityError:
+            return False
+        return True
+
+    def _user_language(self, update: Update) -> str:
+        user = update.effective_user
+        if user is not None and (user.language_code or "").startswith("en"):
+            return "en"
+        return self._settings.language
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -163,10 +221,7 @@ class TelegramBot:
         message = update.effective_message
         if message is None:
             return
-        language = self._settings.language
-        user = update.effective_user
-        if user is not None and (user.language_code or "").startswith("en"):
-            language = "en"
+        language = self._user_language(update)
         label = self._words("telegram_share_button", language)
         keyboard = ReplyKeyboardMarkup(
             [[KeyboardButton(label, request_contact=True)]],
@@ -246,4 +301,6 @@ def callback_data(key: str, version: int | None) -> str:
 
 def parse_callback(data: str) -> tuple[str, int | None]:
     key, _, version = data.partition("|")
-    return key, int(version) if version.isdigit() else None
+    # Anyone can send any callback data: only a plain, column-sized number is a version.
+    plain = version.isascii() and version.isdigit() and len(version) <= 9
+    return key, int(version) if plain else None

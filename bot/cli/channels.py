@@ -49,7 +49,7 @@ def telegram(
     from bot.secrets import load_secrets
     from bot.senders import default_senders, outbox_log_path
     from bot.settings import config_path
-    from bot.web import TELEGRAM_UPDATES
+    from bot.web import TELEGRAM_UPDATES, rate_limiter
     from bot.wiring import build_dialogue
     from bot.words import Words
     from bot.worker import BackgroundWorker, logged_pass
@@ -69,7 +69,11 @@ def telegram(
     assert secrets.telegram_bot_token is not None
     dialogue = build_dialogue(runtime)
     application = TelegramBot(
-        dialogue=dialogue, sessions=runtime.sessions, settings=settings, words=Words()
+        dialogue=dialogue,
+        sessions=runtime.sessions,
+        settings=settings,
+        words=Words(),
+        limiter=rate_limiter(runtime),
     ).build(token=secrets.telegram_bot_token, base_url=secrets.telegram_api_base_url, polling=True)
     others = default_senders(log_file=outbox_log_path(config_path(config)), echo=typer.echo)
     senders = ChannelSenders(runtime, secrets, others=others)

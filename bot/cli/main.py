@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from bot.cli.channels import serve, telegram
+from bot.cli.limits import limits_app
 from bot.cli.operators import orders_app, outbox_app, rounds_app, worker
 from bot.cli.products import catalog_app
 from bot.cli.residents import residents_app
@@ -33,6 +34,7 @@ app.add_typer(rasa_app, name="rasa")
 app.add_typer(orders_app, name="orders")
 app.add_typer(rounds_app, name="rounds")
 app.add_typer(outbox_app, name="outbox")
+app.add_typer(limits_app, name="limits")
 app.command("worker")(worker)
 app.command("serve")(serve)
 app.command("telegram")(telegram)

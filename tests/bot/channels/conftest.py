@@ -28,7 +28,7 @@ from bot.wiring import Runtime, start
 from nlu import Parser
 
 ACCOUNT_SID = "AC" + "0" * 32
-AUTH_TOKEN = "test-auth-token"
+AUTH_TOKEN = "test-auth-token-0123456789abcdef"
 BOT_TOKEN = "123456:TEST-token"
 WEBHOOK_SECRET = "s3cret-Token_for-tests"
 SMS_NUMBER = "+3197010000000"

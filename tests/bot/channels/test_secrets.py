@@ -44,6 +44,7 @@ def test_a_webhook_secret_telegram_would_refuse_is_caught_early(settings: Settin
 def test_tokens_never_show_in_repr(settings: Settings) -> None:
     sms = with_channels(settings, sms=TwilioChannel(enabled=True, from_number="+3197010000000"))
     secrets = load_secrets(
-        sms, environ={"TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "zz-secret"}
+        sms,
+        environ={"TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "zz-secret-0123456789abcdef"},
     )
-    assert "zz-secret" not in repr(secrets)
+    assert "zz-secret-0123456789abcdef" not in repr(secrets)
