@@ -157,6 +157,16 @@ class OrderLimits(_Section):
     max_total_euros: float = Field(default=250.0, gt=0)
 
 
+class Retention(_Section):
+    """Days personal data is kept; see conversations.retention."""
+
+    # At least two days: Telegram re-delivers an update for up to a day, and a replay must
+    # still find the message it repeats.
+    messages_days: int = Field(default=90, ge=2)
+    call_states_days: int = Field(default=7, ge=1)
+    registrations_days: int = Field(default=30, ge=1)
+
+
 class RateLimits(_Section):
     """Messages answered per minute; beyond them one kind notice, then quiet until it passes."""
 
@@ -191,6 +201,7 @@ class Settings(BaseSettings):
     limits: OrderLimits = OrderLimits()
     rate_limits: RateLimits = RateLimits()
     web: WebSettings = WebSettings()
+    retention: Retention = Retention()
 
     @field_validator("timezone")
     @classmethod

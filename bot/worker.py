@@ -16,6 +16,7 @@ from datetime import datetime
 
 from bot.round_plan import courier_recipient
 from bot.wiring import Runtime
+from conversations.retention import expire
 from core.database import unit_of_work, utcnow
 from orders.closing import CloseReport, close_round
 from orders.outbox import DeliveryReport, Sender, deliver_due
@@ -56,6 +57,7 @@ def work_once(
     """One pass of the worker: close rounds whose cut-off passed, then send all that is due."""
     now = now or utcnow()
     report = WorkReport(closed=close_due_rounds(runtime, now=now))
+    expire(runtime.sessions, now=now, policy=runtime.settings.retention)
     while True:
         batch = deliver_due(runtime.sessions, senders=senders, now=now, limit=BATCH)
         total = report.delivered

@@ -22,7 +22,15 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from conversations.models import CallState, Conversation, InboundMessage, Registration
+from conversations.models import (
+    CallState,
+    ChannelNotice,
+    Conversation,
+    InboundMessage,
+    RateLimited,
+    RateWindow,
+    Registration,
+)
 from core.errors import DorpspleinError
 from orders.errors import InvalidPhoneError
 from orders.models import (
@@ -215,6 +223,28 @@ def export_resident(session: Session, *, phone: str, now: datetime) -> dict[str,
             select(OptOut).where(OptOut.address.in_(subject.senders)).order_by(OptOut.id)
         )
     ]
+    data["rate_limited"] = [
+        {
+            "channel": r.channel,
+            "sender": r.sender,
+            "count": r.count,
+            "first_limited_at": _when(r.first_limited_at),
+            "last_limited_at": _when(r.last_limited_at),
+        }
+        for r in session.scalars(
+            select(RateLimited)
+            .where(RateLimited.sender.in_(subject.senders))
+            .order_by(RateLimited.id)
+        )
+    ]
+    data["notices"] = [
+        {"channel": n.channel, "address": n.address, "kind": n.kind, "sent_at": _when(n.sent_at)}
+        for n in session.scalars(
+            select(ChannelNotice)
+            .where(ChannelNotice.address.in_(subject.senders))
+            .order_by(ChannelNotice.id)
+        )
+    ]
     return data
 
 
@@ -239,6 +269,14 @@ def forget_resident(session: Session, *, phone: str, now: datetime) -> ForgetRep
         session, delete(InboundMessage).where(InboundMessage.sender.in_(subject.senders))
     )
     calls = _count_deleted(session, delete(CallState).where(CallState.caller.in_(subject.senders)))
+    session.execute(delete(RateLimited).where(RateLimited.sender.in_(subject.senders)))
+    session.execute(delete(ChannelNotice).where(ChannelNotice.address.in_(subject.senders)))
+    # Rate windows are keyed "channel:sender" and gone within minutes anyway.
+    session.execute(
+        delete(RateWindow)
+        .where(or_(*(RateWindow.key.endswith(f":{s}", autoescape=True) for s in subject.senders)))
+        .execution_options(synchronize_session=False)
+    )
     for registration in subject.registrations:
         session.delete(registration)
     if resident is not None:
@@ -288,6 +326,7 @@ def _holds_anything(session: Session, subject: Subject) -> bool:
         select(CallState.id).where(CallState.caller.in_(subject.senders)),
         select(OutboxMessage.id).where(_addressed_to(subject)),
         select(OptOut.id).where(OptOut.address.in_(subject.senders)),
+        select(RateLimited.id).where(RateLimited.sender.in_(subject.senders)),
     )
     return any(session.scalar(check.limit(1)) is not None for check in checks)
 

@@ -10,7 +10,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.wiring import Runtime
 from conversations import privacy
-from conversations.models import CallState, Conversation, InboundMessage, Registration
+from conversations.models import (
+    CallState,
+    Conversation,
+    InboundMessage,
+    RateLimited,
+    RateWindow,
+    Registration,
+)
 from conversations.privacy import (
     FORGOTTEN,
     NothingHeldError,
@@ -208,3 +215,18 @@ def test_forgetting_is_one_transaction(
         assert session.scalar(select(func.count()).select_from(InboundMessage)) == 5
         assert session.scalar(select(func.count()).select_from(CallState)) == 2
         assert session.scalar(select(OutboxMessage.text).where(OutboxMessage.id == 1))
+
+
+def test_being_rate_limited_is_hers_too(remembered: sessionmaker[Session]) -> None:
+    with unit_of_work(remembered) as session:
+        session.add(RateLimited(channel="sms", sender=JANSEN, count=4))
+        session.add(RateLimited(channel="sms", sender=DE_VRIES, count=1))
+        session.add(RateWindow(key=f"whatsapp:whatsapp:{JANSEN}", window_start=NOW, count=9))
+        session.add(RateWindow(key=f"sms:{DE_VRIES}", window_start=NOW, count=1))
+    with unit_of_work(remembered) as session:
+        exported = export_resident(session, phone=JANSEN, now=NOW)
+        assert [r["count"] for r in exported["rate_limited"]] == [4]
+        forget_resident(session, phone=JANSEN, now=NOW)
+    with remembered() as session:
+        assert set(session.scalars(select(RateLimited.sender))) == {DE_VRIES}
+        assert set(session.scalars(select(RateWindow.key))) == {f"sms:{DE_VRIES}"}
