@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.log_safety import install_log_privacy
 from bot.settings import Settings, load_settings
 from catalog.models import Shop
 from core.database import is_sqlite, make_engine, make_session_factory, unit_of_work
@@ -33,6 +34,8 @@ def start(
     *, config: Path | None = None, demo: bool = False, settings: Settings | None = None
 ) -> Runtime:
     """Load settings, open the database and bring its schema up to date where that is safe."""
+    # Before anything can log: no resident's number or message text reaches a log.
+    install_log_privacy()
     settings = settings or load_settings(config)
     if demo:
         base = (config or Path("config.yml")).resolve().parent

@@ -1,4 +1,4 @@
-"""`dorpsplein residents`: register a resident and list who can be reached where."""
+"""`dorpsplein residents`: register, list, and a person's data exported or forgotten."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.support import ConfigOption, operator_errors, runtime_for
+from bot.cli.support import ConfigOption, DemoOption, operator_errors, runtime_for
 
 residents_app: typer.Typer = typer.Typer(
     no_args_is_help=True, help="Residents and how to reach them."
@@ -79,3 +79,50 @@ def residents_list(
             reach = ", ".join(f"{a.kind} {a.address}" for a in r.addresses)
             typer.echo(f"{r.id:4d}  {r.name}, {r.street}, {r.postcode}  [{reach}]")
         typer.echo(f"{len(residents)} residents")
+
+
+@residents_app.command("export")
+@operator_errors
+def residents_export(
+    phone: Annotated[str, typer.Argument(help="The resident's phone number.")],
+    config: ConfigOption = None,
+    demo: DemoOption = False,
+) -> None:
+    """Everything held about the person behind a phone number, as JSON (AVG/GDPR)."""
+    from conversations.privacy import export_resident
+    from core.database import unit_of_work, utcnow
+
+    with unit_of_work(runtime_for(config, demo).sessions) as session:
+        data = export_resident(session, phone=phone, now=utcnow())
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@residents_app.command("forget")
+@operator_errors
+def residents_forget(
+    phone: Annotated[str, typer.Argument(help="The resident's phone number.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    config: ConfigOption = None,
+    demo: DemoOption = False,
+) -> None:
+    """Erase a person's data; her orders stay for the shops' books, anonymised (AVG/GDPR)."""
+    from conversations.privacy import find_subject, forget_resident
+    from core.database import unit_of_work, utcnow
+
+    runtime = runtime_for(config, demo)
+    if not yes:
+        with runtime.sessions() as session:
+            subject = find_subject(session, phone=phone)
+            who = subject.resident.name if subject.resident is not None else subject.phone
+        typer.confirm(
+            f"Forget {who} ({subject.phone}): name, address, numbers, messages, calls? "
+            "This cannot be undone.",
+            abort=True,
+        )
+    with unit_of_work(runtime.sessions) as session:
+        report = forget_resident(session, phone=phone, now=utcnow())
+    typer.echo(
+        f"Forgotten: {report.messages} messages, {report.calls} calls, "
+        f"{report.registrations} registrations, {report.outbox} outbox messages; "
+        f"{report.orders_kept} orders kept without name or address."
+    )
