@@ -27,6 +27,7 @@ from orders.notices import (
     shop_list_text,
 )
 from orders.outbox import Recipient, enqueue
+from orders.placing import lock_rounds
 from orders.rounds import ROUND_CLOSED
 
 _HOUSE = re.compile(r"^(?P<street>.*?)\s*(?P<number>\d+)\s*(?P<addition>.*)$")
@@ -65,14 +66,12 @@ def close_round(
 ) -> CloseReport:
     """Close the round once: its orders become notified, shops and courier get their lists.
 
-    The round row is locked first, so two workers closing at the same moment close it once.
+    The round row is locked first (the lock placing and cancelling take, see
+    orders.placing.lock_rounds), so two workers closing at the same moment close it once, and
+    an order being placed or cancelled right now either is committed before the list is made
+    or finds the round closed. The lists record the orders they hold (`order_ids`).
     """
-    locked = session.scalar(
-        select(DeliveryRound)
-        .where(DeliveryRound.id == round.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    locked = lock_rounds(session, [round.id]).get(round.id)
     assert locked is not None
     if locked.status == ROUND_CLOSED:
         return CloseReport(round_id=locked.id, closed_now=False, orders=0, shops=(), messages=0)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -124,20 +124,15 @@ def place_quote(
     transaction (CancelTooLateError when its round was passed on already) and the
     confirmation says which order this one replaces.
     """
-    if replaces is not None:
-        _check_cancellable(replaces, now=now)
     if not quote.parts:
         raise EmptyBasketError(resident_id=resident.id)
-    round_ids = sorted({part.delivery_round.id for part in quote.parts})
-    rounds = {
-        r.id: r
-        for r in session.scalars(
-            select(DeliveryRound)
-            .where(DeliveryRound.id.in_(round_ids))
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-    }
+    round_ids = {part.delivery_round.id for part in quote.parts}
+    if replaces is not None:
+        round_ids |= _round_ids_of(replaces)
+    rounds = lock_rounds(session, round_ids)
+    if replaces is not None:
+        # Checked under the lock: a close that got in first has made the change too late.
+        _check_cancellable(replaces, now=now)
     fresh = make_quote(session, wanted=wanted_of(quote), version=quote.version, plan=plan, now=now)
     if not fresh.same_terms(quote) or quote.missing:
         raise QuoteChangedError(changes=changes_between(quote, fresh), fresh=fresh)
@@ -185,6 +180,35 @@ def place_quote(
         recipient=recipient,
     )
     return order
+
+
+def lock_rounds(session: Session, round_ids: Iterable[int]) -> dict[int, DeliveryRound]:
+    """Lock these rounds against closing until this transaction ends, and read them afresh.
+
+    Placing, changing and cancelling take these locks before they check that a round is still
+    open, and closing takes the same lock before it lists a round's orders: so an order is
+    either on the closed round's lists or was refused (and shown a later round). Locks are
+    taken in id order, so two transactions locking several rounds never wait on each other
+    in a circle. On SQLite every transaction starts with BEGIN IMMEDIATE, which serialises
+    them all and makes FOR UPDATE unnecessary (it is left out there).
+    """
+    return {
+        r.id: r
+        for r in session.scalars(
+            select(DeliveryRound)
+            .where(DeliveryRound.id.in_(sorted(set(round_ids))))
+            .order_by(DeliveryRound.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    }
+
+
+def _round_ids_of(order: Order) -> set[int]:
+    ids = {part.round_id for part in order.parts if part.round_id is not None}
+    if order.round_id is not None:
+        ids.add(order.round_id)
+    return ids
 
 
 def check_limits(quote: Quote, *, limits: Limits) -> None:
@@ -275,6 +299,7 @@ def cancel_order(
 
     With the village's `zone` the message names the delivery day that will not happen.
     """
+    lock_rounds(session, _round_ids_of(order))
     _check_cancellable(order, now=now)
     order.status = OrderStatus.CANCELLED.value
     order.cancelled_at = now
