@@ -365,12 +365,22 @@ class Served:
 
 
 @pytest.fixture
+def served_settings() -> dict[str, Any]:
+    """Settings the served app gets on top of the channels (a test module may override this)."""
+    return {}
+
+
+@pytest.fixture
 def served(
-    village: Runtime, parser: Parser, fake_twilio: FakeTwilio, fake_telegram: FakeTelegram
+    village: Runtime,
+    parser: Parser,
+    fake_twilio: FakeTwilio,
+    fake_telegram: FakeTelegram,
+    served_settings: dict[str, Any],
 ) -> Iterator[Served]:
     sock = bound_socket("127.0.0.1", 0)
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    settings = channel_settings(village.settings, public_url=url)
+    settings = channel_settings(village.settings, public_url=url).model_copy(update=served_settings)
     runtime = start(settings=settings)
     secrets = channel_secrets(settings, fake_twilio, fake_telegram)
     service = Service(runtime, secrets=secrets, parser=parser, worker_interval=0.2)

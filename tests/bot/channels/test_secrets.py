@@ -48,3 +48,27 @@ def test_tokens_never_show_in_repr(settings: Settings) -> None:
         environ={"TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "zz-secret-0123456789abcdef"},
     )
     assert "zz-secret-0123456789abcdef" not in repr(secrets)
+
+
+@pytest.mark.parametrize(
+    ("name", "channels", "env"),
+    [
+        (
+            "TWILIO_AUTH_TOKEN",
+            {"sms": TwilioChannel(enabled=True, from_number="+3197010000000")},
+            {"TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "fifteen-chars15"},
+        ),
+        (
+            "TELEGRAM_WEBHOOK_SECRET",
+            {"telegram": Channel(enabled=True)},
+            {"TELEGRAM_BOT_TOKEN": "1:x", "TELEGRAM_WEBHOOK_SECRET": "x"},
+        ),
+    ],
+)
+def test_a_short_webhook_secret_is_refused_at_start_up(
+    settings: Settings, name: str, channels: dict[str, object], env: dict[str, str]
+) -> None:
+    with pytest.raises(ConfigError) as error:
+        load_secrets(with_channels(settings, **channels), environ=env)
+    assert error.value.key == name
+    assert name in error.value.reason and "16" in error.value.reason
