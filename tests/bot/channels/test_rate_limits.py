@@ -29,7 +29,15 @@ from conversations.rate_limits import RateLimiter
 from core.database import utcnow
 from orders.models import OutboxMessage
 from orders.opt_outs import is_opted_out
-from tests.bot.channels.conftest import DE_VRIES, JANSEN, Served, sign, sms_form
+from tests.bot.channels.conftest import (
+    DE_VRIES,
+    DE_VRIES_TELEGRAM,
+    JANSEN,
+    Served,
+    sign,
+    sms_form,
+    text_update,
+)
 
 NOW = utcnow()
 
@@ -150,3 +158,14 @@ def test_the_global_limit_spares_no_one_but_a_limited_sender_does_not_use_it_up(
     assert [v.notice for v in others] == [False, False, True, True]
     next_minute = NOW + timedelta(minutes=1)
     assert limiter.check(channel="sms", sender=JANSEN, now=next_minute).allowed
+
+
+def test_a_telegram_chat_is_limited_the_same_way(
+    served: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("conversations.rate_limits.utcnow", lambda: NOW)
+    for _ in range(25):
+        assert served.telegram_update(text_update(DE_VRIES_TELEGRAM, "hallo")) == 200
+    texts = served.telegram.texts_to(DE_VRIES_TELEGRAM)
+    assert len(texts) == 21
+    assert "veel berichten" in texts[-1]
