@@ -3,7 +3,8 @@
 `dorpsplein worker` runs passes in a loop; `serve` runs them in a background thread.
 
 One process is enough for a village; with PostgreSQL more processes may run the same loop
-(rows are claimed with SKIP LOCKED and rounds are locked while closing).
+(outbox rows are claimed one at a time with SKIP LOCKED under a short lease, rounds are locked
+while closing, the same lock placing takes).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from bot.wiring import Runtime
 from conversations.retention import expire
 from core.database import unit_of_work, utcnow
 from orders.closing import CloseReport, close_round
-from orders.outbox import DeliveryReport, Sender, deliver_due
+from orders.outbox import Clock, DeliveryReport, Sender, deliver_due, running_clock
 from orders.rounds import round_by_id, rounds_due_for_closing
 
 log = logging.getLogger(__name__)
@@ -54,19 +55,31 @@ def close_due_rounds(runtime: Runtime, *, now: datetime) -> list[CloseReport]:
 def work_once(
     runtime: Runtime, *, senders: Mapping[str, Sender], now: datetime | None = None
 ) -> WorkReport:
-    """One pass of the worker: close rounds whose cut-off passed, then send all that is due."""
-    now = now or utcnow()
-    report = WorkReport(closed=close_due_rounds(runtime, now=now))
-    expire(runtime.sessions, now=now, policy=runtime.settings.retention)
+    """One pass of the worker: close rounds whose cut-off passed, then send all that is due.
+
+    The pass runs on the wall clock, or from `now` on when given (tests, replays).
+    """
+    clock = utcnow if now is None else running_clock(now)
+    start = clock()
+    report = WorkReport(closed=close_due_rounds(runtime, now=start))
+    expire(runtime.sessions, now=start, policy=runtime.settings.retention)
+    report.delivered = send_due(runtime, senders=senders, clock=clock)
+    return report
+
+
+def send_due(runtime: Runtime, *, senders: Mapping[str, Sender], clock: Clock) -> DeliveryReport:
+    """Send until nothing is due; each message is claimed, sent and recorded on its own."""
+    total = DeliveryReport()
     while True:
-        batch = deliver_due(runtime.sessions, senders=senders, now=now, limit=BATCH)
-        total = report.delivered
+        batch = deliver_due(
+            runtime.sessions, senders=senders, now=clock(), limit=BATCH, clock=clock
+        )
         total.sent += batch.sent
         total.retried += batch.retried
         total.failed += batch.failed
         total.failures += batch.failures
         if batch.claimed < BATCH:
-            return report
+            return total
 
 
 def logged_pass(runtime: Runtime, senders: Mapping[str, Sender]) -> Callable[[], None]:

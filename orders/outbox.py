@@ -1,20 +1,30 @@
 """The outbox: messages written with what caused them, sent afterwards by workers.
 
-A worker claims due rows in a short transaction (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so
-several workers never claim the same row), pushes their next attempt forward as a lease, sends
-outside any transaction, and records the result in a transaction of its own. A worker that dies
-mid-send leaves the row to be retried when its lease runs out.
+Delivery is at least once, never exactly once. A worker claims one due row at a time in a
+short transaction (`FOR UPDATE SKIP LOCKED` on PostgreSQL; on SQLite every transaction holds
+the write lock), which leases it: its next attempt moves LEASE ahead, so no other worker takes
+it. The worker then sends outside any transaction, renewing the lease while a slow send runs,
+and records the result in a transaction of its own. A worker that dies mid-send leaves its one
+row to be retried when the lease runs out, within a minute; if it died after the platform took
+the message but before the result was written, the message goes out twice. Twilio's Messages
+API and Telegram's sendMessage take no idempotency key, so nothing downstream removes such a
+duplicate (see bot/channels/twilio_sender.py and telegram_sender.py).
+
+A failed attempt's retry delay counts from the moment the attempt ended, not from the start of
+the worker's pass.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.database import unit_of_work
@@ -24,8 +34,15 @@ from orders.models import OutboxMessage, OutboxStatus
 MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(hours=1)
-# Longer than any send should take; a send that outlives it may be repeated by another worker.
-LEASE = timedelta(minutes=5)
+# How long a claim holds without news from its worker: a crashed worker's message waits this
+# long. Short, because a running send renews it (every RENEW_EVERY seconds).
+LEASE = timedelta(seconds=60)
+RENEW_EVERY = 15.0
+# A send still running after this long is taken to hang: its lease is no longer renewed, and
+# another worker may try the message again (a duplicate, if the hung send did get through).
+LONGEST_SEND = timedelta(minutes=10)
+
+Clock = Callable[[], datetime]
 
 
 @dataclass(frozen=True)
@@ -112,7 +129,11 @@ def enqueue(
 
 
 def claim_due(session: Session, *, now: datetime, limit: int) -> list[OutgoingMessage]:
-    """Take up to `limit` due rows for this worker; commit before sending them."""
+    """Take up to `limit` due rows for this worker, each leased until now + LEASE.
+
+    Commit before sending them; a worker sending several should claim them one at a time
+    (as deliver_due does), so that no claim waits on the sends before it.
+    """
     query = (
         select(OutboxMessage)
         .where(
@@ -126,7 +147,8 @@ def claim_due(session: Session, *, now: datetime, limit: int) -> list[OutgoingMe
     )
     claimed: list[OutgoingMessage] = []
     for row in session.scalars(query):
-        # Counted at the claim, so a message that crashes its worker still runs out of tries.
+        # Counted at the claim, so a message that crashes its worker still runs out of tries;
+        # the count also tells this claim from a later one of the same row.
         row.attempts += 1
         row.next_attempt_at = now + LEASE
         claimed.append(
@@ -145,6 +167,21 @@ def claim_due(session: Session, *, now: datetime, limit: int) -> list[OutgoingMe
     return claimed
 
 
+def renew_lease(session: Session, *, message: OutgoingMessage, now: datetime) -> bool:
+    """Hold the claim another LEASE from now; False when it is no longer this worker's."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message.id,
+            OutboxMessage.status == OutboxStatus.PENDING.value,
+            OutboxMessage.attempts == message.attempt,
+        )
+        .values(next_attempt_at=now + LEASE)
+    )
+    assert isinstance(result, CursorResult)
+    return result.rowcount == 1
+
+
 def retry_delay(attempt: int, *, rng: random.Random | None = None) -> timedelta:
     """Wait after the `attempt`-th failed try (1-based): 30 s, 1 min, 2 min, ... at most 1 h.
 
@@ -155,6 +192,12 @@ def retry_delay(attempt: int, *, rng: random.Random | None = None) -> timedelta:
     return base * factor
 
 
+def running_clock(start: datetime) -> Clock:
+    """A clock that reads `start` now and moves on with real time from here."""
+    began = time.monotonic()
+    return lambda: start + timedelta(seconds=time.monotonic() - began)
+
+
 def deliver_due(
     sessions_factory: sessionmaker[Session],
     *,
@@ -162,29 +205,28 @@ def deliver_due(
     now: datetime,
     limit: int,
     rng: random.Random | None = None,
+    clock: Clock | None = None,
+    renew_every: float = RENEW_EVERY,
 ) -> DeliveryReport:
-    """Claim due messages, send each, record each outcome; returns what happened."""
-    with unit_of_work(sessions_factory) as session:
-        claimed = claim_due(session, now=now, limit=limit)
+    """Claim, send and record due messages one at a time, at most `limit`; what happened.
+
+    `clock` tells the time as the pass goes on (by default `now`, moving with real time):
+    each claim, lease and result is stamped when it happens.
+    """
+    clock = clock or running_clock(now)
     report = DeliveryReport()
-    for message in claimed:
-        sender = senders.get(message.channel)
-        error: str | None = None
-        permanent = False
-        if sender is None:
-            error, permanent = f"no sender configured for channel {message.channel}", True
-        else:
-            try:
-                sender.send(message)
-            except PermanentSendError as failure:
-                error, permanent = failure.reason, True
-            except TransientSendError as failure:
-                error = failure.reason
-            except Exception as failure:
-                # A sender bug must not stop the worker; it is retried and its reason kept.
-                error = f"{type(failure).__name__}: {failure}"
+    for _ in range(limit):
         with unit_of_work(sessions_factory) as session:
-            _record(session, message=message, error=error, permanent=permanent, now=now, rng=rng)
+            claimed = claim_due(session, now=clock(), limit=1)
+        if not claimed:
+            break
+        [message] = claimed
+        with _KeepClaimed(sessions_factory, message=message, clock=clock, every=renew_every):
+            error, permanent = _send(senders, message)
+        with unit_of_work(sessions_factory) as session:
+            _record(
+                session, message=message, error=error, permanent=permanent, now=clock(), rng=rng
+            )
         if error is None:
             report.sent += 1
         elif permanent or message.attempt >= MAX_ATTEMPTS:
@@ -193,6 +235,66 @@ def deliver_due(
         else:
             report.retried += 1
     return report
+
+
+def _send(senders: Mapping[str, Sender], message: OutgoingMessage) -> tuple[str | None, bool]:
+    """The failure's reason and whether it is permanent; no reason when the message went."""
+    sender = senders.get(message.channel)
+    if sender is None:
+        return f"no sender configured for channel {message.channel}", True
+    try:
+        sender.send(message)
+    except PermanentSendError as failure:
+        return failure.reason, True
+    except TransientSendError as failure:
+        return failure.reason, False
+    except Exception as failure:
+        # A sender bug must not stop the worker; it is retried and its reason kept.
+        return f"{type(failure).__name__}: {failure}", False
+    return None, False
+
+
+class _KeepClaimed:
+    """While a send runs, renew its lease every `every` seconds, for at most LONGEST_SEND.
+
+    Only a live worker renews: when the process dies, the lease runs out within LEASE.
+    """
+
+    def __init__(
+        self,
+        sessions_factory: sessionmaker[Session],
+        *,
+        message: OutgoingMessage,
+        clock: Clock,
+        every: float,
+    ) -> None:
+        self._sessions = sessions_factory
+        self._message = message
+        self._clock = clock
+        self._every = every
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="outbox-lease", daemon=True)
+
+    def __enter__(self) -> None:
+        self._thread.start()
+
+    def __exit__(self, *_: object) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        give_up = self._clock() + LONGEST_SEND
+        while not self._done.wait(self._every):
+            now = self._clock()
+            if now >= give_up:
+                return
+            try:
+                with unit_of_work(self._sessions) as session:
+                    if not renew_lease(session, message=self._message, now=now):
+                        return
+            except Exception:
+                # A database hiccup: the lease still holds for a while; try again next beat.
+                continue
 
 
 def _record(
@@ -208,9 +310,14 @@ def _record(
     if row is None or row.status != OutboxStatus.PENDING.value:
         return
     if error is None:
+        # Recorded even if another worker claimed the row meanwhile: it went, and saying so
+        # keeps that worker from marking it failed.
         row.status = OutboxStatus.SENT.value
         row.sent_at = now
         row.last_error = None
+    elif row.attempts != message.attempt:
+        # Another worker holds the row now; its attempt decides what happens next.
+        return
     elif permanent:
         row.status = OutboxStatus.FAILED.value
         row.last_error = error
@@ -219,6 +326,7 @@ def _record(
         row.last_error = f"gave up after {message.attempt} attempts: {error}"
     else:
         row.last_error = error
+        # Counted from the end of this attempt: a slow send still gets its full wait.
         row.next_attempt_at = now + retry_delay(message.attempt, rng=rng)
 
 

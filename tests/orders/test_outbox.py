@@ -5,12 +5,11 @@ from __future__ import annotations
 import random
 import threading
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.database import is_sqlite, unit_of_work
+from core.database import unit_of_work
 from orders.models import OutboxMessage, OutboxStatus
 from orders.outbox import (
     LEASE,
@@ -78,7 +77,7 @@ def row(sessions: sessionmaker[Session], message_id: int) -> OutboxMessage:
 def test_a_due_message_is_sent_once(sessions: sessionmaker[Session]) -> None:
     [message_id] = add(sessions)
     sms = RecordingSender()
-    report = deliver_due(sessions, senders={"sms": sms}, now=NOW, limit=10)
+    report = deliver_due(sessions, senders={"sms": sms}, now=NOW, limit=10, clock=lambda: NOW)
     again = deliver_due(sessions, senders={"sms": sms}, now=NOW + timedelta(hours=1), limit=10)
     assert (report.sent, again.claimed) == (1, 0)
     assert [(m.id, m.recipient, m.text, m.payload) for m in sms.sent] == [
@@ -186,9 +185,10 @@ def test_a_claim_whose_worker_died_is_retried_after_the_lease(
         assert [m.id for m in claim_due(session, now=NOW, limit=10)] == [message_id]
     # ...and the worker never reports back.
     sms = RecordingSender()
+    assert timedelta(minutes=1) >= LEASE
     assert (
         deliver_due(
-            sessions, senders={"sms": sms}, now=NOW + timedelta(minutes=1), limit=10
+            sessions, senders={"sms": sms}, now=NOW + LEASE - timedelta(seconds=1), limit=10
         ).claimed
         == 0
     )
@@ -197,14 +197,8 @@ def test_a_claim_whose_worker_died_is_retried_after_the_lease(
     assert row(sessions, message_id).attempts == 2
 
 
-def test_two_workers_send_each_message_once(
-    sessions: sessionmaker[Session], database_url: str
-) -> None:
-    if is_sqlite(database_url):
-        pytest.skip(
-            "SKIP LOCKED claiming is PostgreSQL's; SQLite serialises whole write transactions "
-            "instead (run with DORPSPLEIN_TEST_DATABASE_URL to test this)"
-        )
+def test_two_workers_send_each_message_once(sessions: sessionmaker[Session]) -> None:
+    # PostgreSQL: SKIP LOCKED; SQLite: every transaction holds the write lock (BEGIN IMMEDIATE).
     ids = add(sessions, count=60)
     sms = RecordingSender(pause=0.005)
     start = threading.Barrier(2)
@@ -228,3 +222,149 @@ def test_two_workers_send_each_message_once(
     with sessions() as session:
         assert {m.status for m in list_outbox(session)} == {"sent"}
         assert {m.attempts for m in list_outbox(session)} == {1}
+
+
+class FakeClock:
+    """The time as all workers of a test see it, moved on by the senders."""
+
+    def __init__(self, start: datetime) -> None:
+        self._now = start
+        self._lock = threading.Lock()
+
+    def __call__(self) -> datetime:
+        with self._lock:
+            return self._now
+
+    def advance(self, by: timedelta) -> None:
+        with self._lock:
+            self._now += by
+
+
+class SlowSender(RecordingSender):
+    """Each send takes `takes` on the test's clock, in `steps` of `pause` real seconds each."""
+
+    def __init__(
+        self, clock: FakeClock, *, takes: timedelta, steps: int = 1, pause: float = 0.01
+    ) -> None:
+        super().__init__()
+        self.clock = clock
+        self.takes = takes
+        self.steps = steps
+        self.step_pause = pause
+        self.sending = threading.Event()
+
+    def send(self, message: OutgoingMessage) -> None:
+        self.sending.set()
+        for _ in range(self.steps):
+            time.sleep(self.step_pause)
+            self.clock.advance(self.takes / self.steps)
+        super().send(message)
+
+
+def pending(sessions: sessionmaker[Session]) -> int:
+    with sessions() as session:
+        return len(list_outbox(session, status=OutboxStatus.PENDING))
+
+
+def test_two_workers_with_a_slow_sender_send_nothing_twice(
+    sessions: sessionmaker[Session],
+) -> None:
+    # 30 sends of 12 s each: 6 minutes in all, longer than any lease, yet each claim is
+    # taken just before its own send, so no message outlives its lease while waiting.
+    ids = add(sessions, count=30)
+    clock = FakeClock(NOW)
+    sms = SlowSender(clock, takes=timedelta(seconds=12))
+    start = threading.Barrier(2)
+    failures: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            start.wait()
+            # Like `dorpsplein worker`: pass after pass until nothing waits any more.
+            while pending(sessions):
+                deliver_due(
+                    sessions, senders={"sms": sms}, now=clock(), limit=50, clock=clock,
+                    renew_every=0.002,
+                )  # fmt: skip
+        except BaseException as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not failures
+    assert clock() - NOW >= timedelta(minutes=6)
+    sent_ids = [m.id for m in sms.sent]
+    assert sorted(sent_ids) == sorted(ids)  # every message, none twice
+    with sessions() as session:
+        assert {(m.status, m.attempts) for m in list_outbox(session)} == {("sent", 1)}
+
+
+def test_a_send_that_outlasts_its_lease_keeps_its_claim(sessions: sessionmaker[Session]) -> None:
+    [message_id] = add(sessions)
+    clock = FakeClock(NOW)
+    # Three leases long, in steps of 6 s (10 ms each), the lease renewed every 1 ms meanwhile.
+    slow = SlowSender(clock, takes=3 * LEASE, steps=30)
+    other = RecordingSender()
+    sending = threading.Thread(
+        target=deliver_due,
+        args=(sessions,),
+        kwargs={
+            "senders": {"sms": slow}, "now": NOW, "limit": 1, "clock": clock,
+            "renew_every": 0.001,
+        },
+    )  # fmt: skip
+    sending.start()
+    assert slow.sending.wait(timeout=10)
+    tries = 0
+    while sending.is_alive():
+        deliver_due(sessions, senders={"sms": other}, now=clock(), limit=1, clock=clock)
+        tries += 1
+    sending.join()
+    assert tries > 0
+    assert other.sent == []
+    assert [m.id for m in slow.sent] == [message_id]
+    stored = row(sessions, message_id)
+    assert (stored.status, stored.attempts) == ("sent", 1)
+
+
+def test_a_killed_workers_claim_is_sent_within_a_minute(sessions: sessionmaker[Session]) -> None:
+    first, second, third = add(sessions, count=3)
+    with unit_of_work(sessions) as session:
+        # The worker claims its next message and is killed before it records anything.
+        assert [m.id for m in claim_due(session, now=NOW, limit=1)] == [first]
+    sms = RecordingSender()
+    # It held that one message only: the others go out at once.
+    restarted = deliver_due(
+        sessions, senders={"sms": sms}, now=NOW + timedelta(seconds=1), limit=10
+    )
+    assert restarted.sent == 2 and [m.id for m in sms.sent] == [second, third]
+    minute = deliver_due(sessions, senders={"sms": sms}, now=NOW + timedelta(seconds=61), limit=10)
+    assert minute.sent == 1 and sms.sent[-1].id == first
+    assert row(sessions, first).attempts == 2
+
+
+def test_a_retry_waits_from_the_end_of_a_slow_attempt(sessions: sessionmaker[Session]) -> None:
+    [message_id] = add(sessions)
+    clock = FakeClock(NOW)
+
+    class SlowThenDown:
+        def send(self, message: OutgoingMessage) -> None:
+            clock.advance(timedelta(minutes=10))  # e.g. a Twilio timeout after a long wait
+            raise TransientSendError(reason="Twilio 503")
+
+    report = deliver_due(sessions, senders={"sms": SlowThenDown()}, now=NOW, limit=10, clock=clock)
+    assert report.retried == 1
+    ended = NOW + timedelta(minutes=10)
+    waiting = row(sessions, message_id)
+    assert ended + timedelta(seconds=24) <= waiting.next_attempt_at
+    assert waiting.next_attempt_at <= ended + timedelta(seconds=36)
+    sms = RecordingSender()
+    too_soon = deliver_due(
+        sessions, senders={"sms": sms}, now=ended + timedelta(seconds=20), limit=10
+    )
+    assert too_soon.claimed == 0
+    later = deliver_due(sessions, senders={"sms": sms}, now=ended + timedelta(seconds=40), limit=10)
+    assert later.sent == 1
