@@ -2,6 +2,12 @@
 
 The outbox calls senders synchronously from a worker thread; python-telegram-bot is asyncio,
 so the sender keeps one event loop of its own in a thread and hands it each message.
+
+No idempotency key is sent, because the Bot API has none: sendMessage takes no key or request
+id (MTProto's random_id is deliberately not exposed to bots, tdlib/telegram-bot-api#482), and
+Telegram does not deduplicate repeated method calls (tdlib/telegram-bot-api#126). A send that
+timed out after Telegram took it is sent again on retry: the outbox is at least once
+(orders/outbox.py), and a resident may then see a confirmation twice, never none.
 """
 
 from __future__ import annotations

@@ -2,6 +2,15 @@
 
 Twilio's answer decides retry or not: 429 and 5xx and a lost connection come back later;
 an invalid or unsubscribed number, or WhatsApp refusing a free-form message, never will.
+
+No idempotency key is sent, because the Messages API has none: `messages.create` (POST
+/2010-04-01/Accounts/{sid}/Messages.json) takes no such parameter or header, while the same
+generated twilio-python client does pass `idempotency_key` for the few Twilio APIs that offer
+one (call payments, user-defined messages, Conversations v2, Voice v3 transcriptions).
+`I-Twilio-Idempotency-Token` is a header Twilio sends on its webhooks to us, not one it reads
+on our calls. So a message whose POST reached Twilio but whose answer was lost (a timeout, a
+connection reset) is sent again on retry: the outbox is at least once (orders/outbox.py).
+The HTTP client does not retry a POST by itself, so each outbox attempt is one request per part.
 """
 
 from __future__ import annotations
