@@ -64,6 +64,8 @@ def is_sqlite(url: str) -> bool:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
+    # Statement parameters hold residents' numbers and messages: never in an error's text.
+    kwargs.setdefault("hide_parameters", True)
     url = normalise_url(url)
     if is_sqlite(url):
         database = make_url(url).database
