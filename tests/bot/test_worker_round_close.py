@@ -105,9 +105,13 @@ def order_until_placed(person: Villager, dialogue: Dialogue, now: datetime) -> N
 
 
 def run_race(
-    village: Runtime, dialogue: Dialogue, close: Callable[[], object], now: datetime
-) -> list[Villager]:
-    people = residents(village, EARLY + RACING + LATE)
+    people: list[Villager],
+    *,
+    prepare: Callable[[Villager], object],
+    act: Callable[[Villager], object],
+    close: Callable[[], object],
+) -> None:
+    """Everyone prepares; then EARLY act before the close, RACING as it starts, LATE after it."""
     early, racing, late = (
         people[:EARLY],
         people[EARLY : EARLY + RACING],
@@ -122,10 +126,9 @@ def run_race(
         person: Villager, before: Callable[[], object], after: Callable[[], object]
     ) -> None:
         try:
-            reply = person.say(dialogue, person.basket, 1, now)
-            assert "Klopt dit?" in reply, reply
+            prepare(person)
             before()
-            order_until_placed(person, dialogue, now)
+            act(person)
             after()
         except BaseException as error:  # reported in the main thread
             failures.append(error)
@@ -159,6 +162,25 @@ def run_race(
     assert not any(thread.is_alive() for thread in threads), "a thread hangs"
     if failures:
         raise failures[0]
+
+
+def order_in_race(
+    village: Runtime, dialogue: Dialogue, close: Callable[[], object], now: datetime
+) -> list[Villager]:
+    """Each resident's basket is read back before the close; her yes comes before, while or
+    after it."""
+
+    def basket(person: Villager) -> None:
+        reply = person.say(dialogue, person.basket, 1, now)
+        assert "Klopt dit?" in reply, reply
+
+    people = residents(village, EARLY + RACING + LATE)
+    run_race(
+        people,
+        prepare=basket,
+        act=lambda person: order_until_placed(person, dialogue, now),
+        close=close,
+    )
     return people
 
 
@@ -229,7 +251,7 @@ def check_nothing_lost(village: Runtime, people: list[Villager]) -> tuple[int, i
 def test_orders_placed_while_the_worker_closes_the_round_are_never_lost(
     village: Runtime, dialogue: Dialogue
 ) -> None:
-    people = run_race(
+    people = order_in_race(
         village,
         dialogue,
         close=lambda: work_once(village, senders=SENDERS, now=CUTOFF),
@@ -254,6 +276,64 @@ def test_orders_placed_while_the_coordinator_closes_early_are_never_lost(
         report = close_now(village, round_id=tuesday, now=BEFORE_CUTOFF + timedelta(seconds=30))
         assert report.closed_now
 
-    people = run_race(village, dialogue, close=close, now=BEFORE_CUTOFF)
+    people = order_in_race(village, dialogue, close=close, now=BEFORE_CUTOFF)
     made_it, moved = check_nothing_lost(village, people)
     assert made_it >= EARLY and moved >= LATE
+
+
+def test_cancellations_while_the_round_closes_are_done_or_refused_never_half(
+    village: Runtime, dialogue: Dialogue
+) -> None:
+    people = residents(village, EARLY + RACING + LATE)
+    for person in people:
+        person.say(dialogue, person.basket, 1, BEFORE_CUTOFF)
+        order_until_placed(person, dialogue, BEFORE_CUTOFF)
+
+    for person in people:
+        reply = person.say(dialogue, "annuleren", 10, BEFORE_CUTOFF)
+        assert "annuleren? Stuur JA of NEE." in reply, reply
+
+    run_race(
+        people,
+        prepare=lambda person: None,
+        act=lambda person: person.say(dialogue, "ja", 11, BEFORE_CUTOFF),
+        close=lambda: work_once(village, senders=SENDERS, now=CUTOFF),
+    )
+    by_phone = {person.phone: person for person in people}
+    with village.sessions() as session:
+        listed = {
+            order_id
+            for m in session.scalars(
+                select(OutboxMessage).where(OutboxMessage.kind == "shop_round")
+            )
+            for order_id in m.payload["order_ids"]
+        }
+        told_cancelled = {
+            m.payload["order_id"]
+            for m in session.scalars(
+                select(OutboxMessage).where(OutboxMessage.kind == "order_cancelled")
+            )
+        }
+        outcomes = []
+        for order in session.scalars(
+            select(Order).options(selectinload(Order.resident).selectinload(Resident.addresses))
+        ):
+            asked = by_phone.get(order.resident.address(AddressKind.PHONE) or "")
+            if asked is None:
+                continue
+            said = asked.replies[-1]
+            if order.status == OrderStatus.CANCELLED.value:
+                # Cancelled: off every list, and she was told so.
+                assert order.id not in listed
+                assert said == f"Bestelling {order.id} is geannuleerd.", said
+                assert order.id in told_cancelled
+                outcomes.append("cancelled")
+            else:
+                # Too late: on the list, and she was told it had gone to the shops.
+                assert order.status == OrderStatus.NOTIFIED.value
+                assert order.id in listed
+                assert said.startswith(f"Bestelling {order.id} is al doorgegeven"), said
+                assert order.id not in told_cancelled
+                outcomes.append("kept")
+    assert len(outcomes) == len(people)
+    assert outcomes.count("cancelled") >= EARLY and outcomes.count("kept") >= LATE
