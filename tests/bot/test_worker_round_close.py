@@ -184,6 +184,31 @@ def order_in_race(
     return people
 
 
+def check_lists(village: Runtime) -> None:
+    """Every live order part on a closed round is on that round's shop list; nothing else is."""
+    with village.sessions() as session:
+        listed = {
+            (m.payload["round_id"], m.payload["shop_id"], order_id)
+            for m in session.scalars(
+                select(OutboxMessage).where(OutboxMessage.kind == "shop_round")
+            )
+            for order_id in m.payload["order_ids"]
+        }
+        parts = session.scalars(
+            select(OrderPart).options(
+                selectinload(OrderPart.order), selectinload(OrderPart.delivery_round)
+            )
+        ).all()
+        on_closed = {
+            (part.round_id, part.shop_id, part.order_id)
+            for part in parts
+            if part.order.status != OrderStatus.CANCELLED.value
+            and part.delivery_round is not None
+            and part.delivery_round.status == ROUND_CLOSED
+        }
+        assert listed == on_closed
+
+
 def check_nothing_lost(village: Runtime, people: list[Villager]) -> tuple[int, int]:
     """Returns how many orders made the Tuesday lists and how many landed on a later round."""
     zone = village.settings.zone
@@ -337,3 +362,47 @@ def test_cancellations_while_the_round_closes_are_done_or_refused_never_half(
                 outcomes.append("kept")
     assert len(outcomes) == len(people)
     assert outcomes.count("cancelled") >= EARLY and outcomes.count("kept") >= LATE
+
+
+def test_changes_while_the_round_closes_replace_the_order_or_leave_it_whole(
+    village: Runtime, dialogue: Dialogue
+) -> None:
+    people = residents(village, EARLY + RACING + LATE)
+    for person in people:
+        person.say(dialogue, person.basket, 1, BEFORE_CUTOFF)
+        order_until_placed(person, dialogue, BEFORE_CUTOFF)
+        reply = person.say(dialogue, "maak er 6 van", 10, BEFORE_CUTOFF)
+        assert "Uw gewijzigde bestelling" in reply, reply
+
+    run_race(
+        people,
+        prepare=lambda person: None,
+        act=lambda person: person.say(dialogue, "ja", 11, BEFORE_CUTOFF),
+        close=lambda: work_once(village, senders=SENDERS, now=CUTOFF),
+    )
+    check_lists(village)
+    by_phone = {person.phone: person for person in people}
+    outcomes = []
+    with village.sessions() as session:
+        orders: dict[str, list[Order]] = {}
+        for order in session.scalars(
+            select(Order)
+            .options(selectinload(Order.resident).selectinload(Resident.addresses))
+            .order_by(Order.id)
+        ):
+            phone = order.resident.address(AddressKind.PHONE) or ""
+            if phone in by_phone:
+                orders.setdefault(phone, []).append(order)
+        for phone, person in by_phone.items():
+            said = person.replies[-1]
+            match [(o.id, o.status) for o in orders[phone]]:
+                case [(old, "cancelled"), (new, _)]:
+                    assert f"Bestelnummer: {new}. Die vervangt bestelling {old}." in said, said
+                    outcomes.append("replaced")
+                case [(old, "notified")]:
+                    assert said.startswith(f"Bestelling {old} is al doorgegeven"), said
+                    assert "Wijzigen kan niet meer" in said
+                    outcomes.append("kept")
+                case other:
+                    raise AssertionError(f"{phone}: {other}; she was told: {said}")
+    assert outcomes.count("replaced") >= EARLY and outcomes.count("kept") >= LATE
