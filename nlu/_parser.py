@@ -213,6 +213,7 @@ class Parser:
         classifier: a closing phrase, a question about prices, stock or a shop's goods, a
         correction of amounts; and a bare yes or no is a confirmation or a denial."""
         out.has_amount = has_amount
+        out.adding = has_amount and (additive or acts.adding)
         products = [i for i in out.items if i.status != "unknown" and not i.from_history]
         asked = [i for i in out.items if not i.from_history]
         intent = out.intent

@@ -107,6 +107,8 @@ class Interpretation:
     correction: bool = False
     # The message states an amount somewhere (a number, a number word, a measure).
     has_amount: bool = False
+    # The amount is more of something ("doe er nog 2 bij", "2 more", "nog een erbij").
+    adding: bool = False
     # For "browse": a shop exactly as CatalogEntry.shop, a category as CatalogEntry.category.
     shop: str | None = None
     category: str | None = None
@@ -137,6 +139,8 @@ class Interpretation:
             out["answer"] = self.answer
         if self.correction:
             out["correction"] = True
+        if self.adding:
+            out["adding"] = True
         out["has_amount"] = self.has_amount
         if self.shop is not None:
             out["shop"] = self.shop

@@ -109,6 +109,12 @@ def ask(turn: Turn, question: AmountQuestion | ChoiceQuestion) -> None:
 def remove(turn: Turn, skus: set[str]) -> list[str]:
     """Take these products out; the names of what was in the basket."""
     gone = [line for line in turn.state.basket if line.sku in skus]
+    # A question about what is taken out is no longer worth asking.
+    turn.state.questions = [
+        q
+        for q in turn.state.questions
+        if not (q.sku in skus if isinstance(q, AmountQuestion) else set(q.candidates) <= skus)
+    ]
     if gone:
         turn.state.basket = [line for line in turn.state.basket if line.sku not in skus]
         turn.basket_changed()

@@ -180,7 +180,7 @@ def _dispatch(turn: Turn, meaning: Interpretation) -> None:
         turn.understood()
         usual.greet(turn)
     else:
-        if meaning.items:
+        if meaning.items or meaning.adding:
             amend.start(turn, meaning.order_number)
         _order(turn, meaning)
 
@@ -188,6 +188,9 @@ def _dispatch(turn: Turn, meaning: Interpretation) -> None:
 def _order(turn: Turn, meaning: Interpretation) -> None:
     if meaning.used_usual and meaning.no_history and not meaning.items:
         turn.misunderstood("no_usual")
+        return
+    if not meaning.items and meaning.has_amount and turn.state.basket:
+        _amount_for_the_last(turn, meaning)
         return
     if meaning.confidence < 0.5 and not meaning.items:
         turn.misunderstood()
@@ -198,6 +201,18 @@ def _order(turn: Turn, meaning: Interpretation) -> None:
     # "ja, en een brood": the yes was for a basket that has now grown; show it again.
     if meaning.answer == "yes":
         turn.readback_due = True
+
+
+def _amount_for_the_last(turn: Turn, meaning: Interpretation) -> None:
+    """An amount without a product is about the line added last: "doe er nog 2 bij" adds;
+    a bare "3" could mean 3 more or 3 in all, so it is asked rather than guessed."""
+    turn.understood()
+    last = turn.state.basket[-1]
+    quantity = turn.read_amount(meaning.text, last.sku) if meaning.adding else None
+    if quantity is None:
+        basket.ask(turn, AmountQuestion(sku=last.sku, replace=True))
+        return
+    basket.put(turn, last.sku, quantity)
 
 
 def _correct(turn: Turn, meaning: Interpretation) -> None:
