@@ -8,6 +8,7 @@ template filters `amount` and `euros`, in the medium's own way ("€ 3,35" / "3 
 
 from __future__ import annotations
 
+from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
@@ -65,25 +66,32 @@ def _environment(medium: Medium) -> Environment:
     return env
 
 
+@cache
+def _compiled() -> dict[tuple[Medium, str], dict[str, Template]]:
+    """Every template compiled once per process (the packaged files do not change)."""
+    templates: dict[tuple[Medium, str], dict[str, Template]] = {}
+    text_env, voice_env = _environment("text"), _environment("voice")
+    for language in LANGUAGES:
+        written = _load(f"{language}.yml")
+        spoken = {**written, **_load(f"voice.{language}.yml")}
+        templates["text", language] = {
+            key: text_env.from_string(source) for key, source in written.items()
+        }
+        templates["voice", language] = {
+            key: voice_env.from_string(source) for key, source in spoken.items()
+        }
+    for medium in ("text", "voice"):
+        missing = set(templates[medium, "nl"]) ^ set(templates[medium, "en"])
+        if missing:
+            raise RuntimeError(f"{medium} templates missing in one language: {sorted(missing)}")
+    return templates
+
+
 class Words:
     """Renders a message by key, language and medium; loaded once at start-up."""
 
     def __init__(self) -> None:
-        self._templates: dict[tuple[Medium, str], dict[str, Template]] = {}
-        text_env, voice_env = _environment("text"), _environment("voice")
-        for language in LANGUAGES:
-            written = _load(f"{language}.yml")
-            spoken = {**written, **_load(f"voice.{language}.yml")}
-            self._templates["text", language] = {
-                key: text_env.from_string(source) for key, source in written.items()
-            }
-            self._templates["voice", language] = {
-                key: voice_env.from_string(source) for key, source in spoken.items()
-            }
-        for medium in ("text", "voice"):
-            missing = set(self._templates[medium, "nl"]) ^ set(self._templates[medium, "en"])
-            if missing:
-                raise RuntimeError(f"{medium} templates missing in one language: {sorted(missing)}")
+        self._templates = _compiled()
 
     def __call__(self, key: str, language: str, *, medium: Medium = "text", **values: Any) -> str:
         language = language if language in LANGUAGES else LANGUAGES[0]

@@ -13,8 +13,9 @@ from orders.placing import can_still_change, open_orders
 
 
 def start(turn: Turn, number: int | None = None) -> None:
-    """With an empty basket, a change or an addition is about the open order (the one she
-    named, else the latest), if it may still change; otherwise it starts a basket of its own."""
+    """With an empty basket, a change or an addition to an order ("maak er 6 van", "doe er
+    nog een appeltaart bij") is about the open order (the one she named, else the latest), if
+    it may still change; otherwise it starts a basket of its own."""
     state = turn.state
     if state.basket or state.questions or state.amending is not None:
         return

@@ -180,7 +180,9 @@ def _dispatch(turn: Turn, meaning: Interpretation) -> None:
         turn.understood()
         usual.greet(turn)
     else:
-        if meaning.items or meaning.adding:
+        if meaning.adding or meaning.order_number is not None:
+            # Only words about the placed order change it ("doe er nog een appeltaart bij",
+            # "bij bestelling 12"); "een stokbrood" a day later is an order of its own.
             amend.start(turn, meaning.order_number)
         _order(turn, meaning)
 
