@@ -21,6 +21,7 @@ from rapidfuzz import fuzz, process
 from nlu._index import FUNCTION_WEIGHT, SOFT_WEIGHT, CatalogIndex, Form, Product
 from nlu._morph import word_keys
 from nlu._resources import ADJECTIVE, NOUN, Resources
+from nlu._slips import DescribingSlips
 
 EXACT = 0.999
 CLEAR_MARGIN = 0.3
@@ -38,9 +39,10 @@ class UMorph:
     part: bool = False  # a part of the resident's compound word ("kippen|soep")
 
 
-# A word's readings, whether it is a known word, whether it was typo-corrected, and
-# whether it names a food or shop thing.
-_Analysis = tuple[list[tuple[UMorph, ...]], bool, bool, bool]
+# A word's readings, whether it is a known word, whether it was typo-corrected, whether
+# it names a food or shop thing, whether it was corrected to a describing word, and whether
+# only as a slip of one the language knows (the catalogue's words had none near).
+_Analysis = tuple[list[tuple[UMorph, ...]], bool, bool, bool, bool, bool]
 
 
 @dataclass(slots=True)
@@ -55,6 +57,9 @@ class Slot:
     known: bool = True
     noun: bool = False
     fuzzy: bool = False
+    # Read as a slip of a describing word of the language ("halvolle"), not of this
+    # catalogue: it tells the kind of a thing named beside it, never a product alone.
+    slip: bool = False
 
 
 @dataclass(slots=True)
@@ -89,6 +94,7 @@ class Matcher:
         for w in sorted(res.nl_words):
             if len(w) >= 3:
                 self._nl_by_letter.setdefault(w[0], []).append(w)
+        self._slips = DescribingSlips(res)
         self._cache: dict[tuple[int, int, str], _Analysis] = {}
 
     # -- reading the resident's words ---------------------------------------------------
@@ -121,7 +127,7 @@ class Matcher:
 
     def _analyse(
         self, word: str, index: CatalogIndex
-    ) -> tuple[list[tuple[UMorph, ...]], bool, bool]:
+    ) -> tuple[list[tuple[UMorph, ...]], bool, bool, bool, bool]:
         res = self.res
         alts = self._morphs_of_dutch(word, index)
         keys = word_keys(word)
@@ -135,14 +141,22 @@ class Matcher:
                     alts.extend(self._phrase_alts(phrase, index))
         # A compound of known words is a real word: "aardbeienjam" is no typo of "aardbeien".
         known = index.is_known(word) or english or word in res.en_words or index.is_compound(word)
-        fuzzy = False
+        fuzzy = describing = slip = False
         if not known and len(word) >= 4:
             corrected = self.correct(word, index)
             if corrected is not None and corrected != word:
                 fuzzy = True
                 alts.extend(self._morphs_of_dutch(corrected, index))
                 known = True
-        return alts, known, fuzzy
+                describing = self.res.pos(corrected) == ADJECTIVE
+            else:
+                # A slip of a describing word the language knows, sold here or not
+                # ("halvolle" where only Volle melk is sold): it still tells what kind the
+                # resident wants, so it is no noise to drop.
+                for target in self._slips.targets(word):
+                    fuzzy = known = describing = slip = True
+                    alts.extend(self._morphs_of_dutch(target, index))
+        return alts, known, fuzzy, describing, slip
 
     def correct(self, word: str, index: CatalogIndex) -> str | None:
         """The nearest catalogue or lexicon word for a typo or speech slip, if close enough."""
@@ -182,7 +196,7 @@ class Matcher:
 
     def slot(self, word: str, start: int, end: int, raw: str, index: CatalogIndex) -> Slot:
         res = self.res
-        alts, known, fuzzy, noun = self._analyse_cached(word, index)
+        alts, known, fuzzy, noun, describing, slip = self._analyse_cached(word, index)
         pos = res.pos(word)
         optional = word in res.soft
         return Slot(
@@ -192,10 +206,11 @@ class Matcher:
             end=end,
             alts=alts,
             optional=optional,
-            adjective=pos == ADJECTIVE,
+            adjective=pos == ADJECTIVE or (pos is None and describing),
             known=known,
             noun=noun,
             fuzzy=fuzzy,
+            slip=slip and pos is None,
         )
 
     def _analyse_cached(self, word: str, index: CatalogIndex) -> _Analysis:
@@ -204,8 +219,9 @@ class Matcher:
         if hit is None:
             if len(self._cache) > 50_000:
                 self._cache.clear()
-            alts, known, fuzzy = self._analyse(word, index)
-            hit = self._cache[key] = (alts, known, fuzzy, self._food_word(word, index))
+            alts, known, fuzzy, describing, slip = self._analyse(word, index)
+            noun = self._food_word(word, index)
+            hit = self._cache[key] = (alts, known, fuzzy, noun, describing, slip)
         return hit
 
     def _food_word(self, word: str, index: CatalogIndex) -> bool:

@@ -119,6 +119,8 @@ class Resources:
     nl_words: set[str] = field(default_factory=set)
     # A Dutch word as the lexicon writes it -> part of speech (a noun entry wins).
     nl_word_pos: dict[str, str] = field(default_factory=dict)
+    # Dutch words the lexicon has as describing words of their own ("mager", "gerookt").
+    nl_adjectives: set[str] = field(default_factory=set)
     en_words: set[str] = field(default_factory=set)
     _pos_cache: dict[str, str | None] = field(default_factory=dict, repr=False)
 
@@ -256,6 +258,8 @@ def _load_lexicon(res: Resources, text: str) -> None:
         translations = [fold(d.strip()) for d in dutch.split(";") if d.strip()]
         for phrase in translations:
             words = phrase.replace("-", " ").split()
+            if pos == ADJECTIVE and len(words) == 1:
+                res.nl_adjectives.add(words[0])
             for i, w in enumerate(words):
                 # In a multi-word Dutch entry only the last word is the noun ("rode ui").
                 p = pos if i == len(words) - 1 else ADJECTIVE

@@ -79,7 +79,10 @@ class SpanMatcher:
             if not r.content:
                 continue
             slots = self.slots(r.content, catalog)
-            if not slots:
+            if not slots or (
+                any(s.slip for s in slots) and all(s.slip or s.optional for s in slots)
+            ):
+                # A slip of a describing word alone ("gebeld" is no "gepeld"): nothing named.
                 continue
             container = r.amount.container if r.amount else None
             found.extend(self.match_slots(r, slots, container=container, catalog=catalog))
@@ -183,13 +186,16 @@ class SpanMatcher:
                     # "rode" before "kool": the adjective belongs to the next noun, it does
                     # not name a product of its own ("Rode bieten").
                     continue
+                if all(s.slip for s in slots[i:j]):
+                    continue
                 m = self._matcher.match(slots[i:j], container, catalog)
                 if m.status != "unknown":
                     hit = (j, m)
                     break
             if hit is None:
-                if slots[i].adjective:
-                    # "witte wijn" where only red wine is sold: the kind is not for sale.
+                if slots[i].adjective and (not slots[i].slip or i + 1 < len(slots)):
+                    # "witte wijn" where only red wine is sold: the kind is not for sale. A
+                    # slip describes only a word after it ("collega gebeld" is no "gepeld").
                     return None
                 leftovers.append(slots[i])
                 i += 1
