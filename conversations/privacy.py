@@ -415,17 +415,7 @@ def _order(order: Order) -> dict[str, Any]:
                 "shop": part.shop.name,
                 "subtotal_cents": part.subtotal_cents,
                 "delivery": _when(part.delivery_round.starts_at) if part.delivery_round else None,
-                "lines": [
-                    {
-                        "sku": line.sku,
-                        "name": line.name,
-                        "unit": line.unit,
-                        "quantity": line.quantity,
-                        "unit_price_cents": line.unit_price_cents,
-                        "line_total_cents": line.line_total_cents,
-                    }
-                    for line in part.lines
-                ],
+                "lines": [line.as_record() for line in part.lines],
             }
             for part in order.parts
         ],

@@ -132,6 +132,17 @@ class OrderLine(Base):
 
     part: Mapped[OrderPart] = relationship(back_populates="lines")
 
+    def as_record(self) -> dict[str, Any]:
+        """The line as the operator's and the resident's exports show it."""
+        return {
+            "sku": self.sku,
+            "name": self.name,
+            "unit": self.unit,
+            "quantity": self.quantity,
+            "unit_price_cents": self.unit_price_cents,
+            "line_total_cents": self.line_total_cents,
+        }
+
 
 class OutboxStatus(StrEnum):
     PENDING = "pending"

@@ -76,17 +76,7 @@ def _part_row(part: OrderPart, zone: ZoneInfo) -> dict[str, Any]:
         "shop": part.shop.name,
         "round": _round_ref(part.delivery_round, zone),
         "subtotal_cents": part.subtotal_cents,
-        "lines": [
-            {
-                "sku": line.sku,
-                "name": line.name,
-                "unit": line.unit,
-                "quantity": line.quantity,
-                "unit_price_cents": line.unit_price_cents,
-                "line_total_cents": line.line_total_cents,
-            }
-            for line in part.lines
-        ],
+        "lines": [line.as_record() for line in part.lines],
     }
 
 
