@@ -2,15 +2,19 @@
 
 Parsing is all-or-nothing: every bad row is reported with its line number, and a file with
 any problem yields no rows at all, so an import never half-happens.
+
+The columns may be separated by commas or, as Dutch Excel saves them, by semicolons (or tabs);
+the header line decides. In a semicolon or tab file a price may have a decimal comma ("2,95").
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from catalog.errors import CatalogFileError, RowProblem
 from catalog.models import Unit
@@ -34,17 +38,40 @@ class CatalogRow:
     available: bool = True
 
 
-def parse_price(text: str) -> int:
-    """Euros with a dot ("2.95") to integer cents; never via float."""
-    try:
-        value = Decimal(text.strip())
-    except InvalidOperation:
-        raise ValueError(f"price {text!r} is not a number like 2.95") from None
-    if not value.is_finite() or value < 0:
-        raise ValueError(f"price {text!r} is not a positive amount")
+DELIMITERS = (",", ";", "\t")
+_PRICE = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
+
+
+def parse_price(text: str, *, decimal_comma: bool = False) -> int:
+    """Euros ("2.95", or "2,95" when `decimal_comma`) to integer cents; never via float.
+
+    A price is more than 0 with at most two decimals; "1e3", "Infinity" and "0" are refused.
+    """
+    given = text.strip()
+    plain = given
+    if decimal_comma and "." not in given:
+        plain = given.replace(",", ".", 1)
+    elif not decimal_comma and "," in given:
+        raise ValueError(
+            f"price {given!r} has a comma; in a comma-separated file write it with a dot"
+        )
+    example = "2,95" if decimal_comma else "2.95"
+    if not _PRICE.fullmatch(plain):
+        raise ValueError(f"price {given!r} is not a number like {example}")
+    value = Decimal(plain)
+    if value <= 0:
+        raise ValueError(f"price {given!r} is not a positive amount (more than 0)")
     if value != value.quantize(Decimal("0.01")):
-        raise ValueError(f"price {text!r} has more than two decimals")
+        raise ValueError(f"price {given!r} has more than two decimals")
     return int((value * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter the header line uses most: `,`, `;` or a tab (a comma when none)."""
+    header = text.split("\n", 1)[0]
+    counts = {delimiter: header.count(delimiter) for delimiter in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
 
 
 def format_price(cents: int) -> str:
@@ -63,7 +90,8 @@ def decode(data: bytes) -> str:
 
 def parse_catalog(data: bytes) -> list[CatalogRow]:
     text = decode(data)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    delimiter = sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = [column.strip().lower() for column in next(reader)]
     except StopIteration:
@@ -81,7 +109,7 @@ def parse_catalog(data: bytes) -> list[CatalogRow]:
         if not any(value.strip() for value in values):
             continue
         try:
-            row = _row(header, values)
+            row = _row(header, values, decimal_comma=delimiter != ",")
         except ValueError as error:
             problems.append(RowProblem(line, str(error)))
             continue
@@ -99,7 +127,7 @@ def parse_catalog(data: bytes) -> list[CatalogRow]:
     return rows
 
 
-def _row(header: list[str], values: list[str]) -> CatalogRow:
+def _row(header: list[str], values: list[str], *, decimal_comma: bool) -> CatalogRow:
     if len(values) > len(header):
         raise ValueError(f"{len(values)} fields but the header has {len(header)}")
     fields = dict(zip(header, (value.strip() for value in values), strict=False))
@@ -119,7 +147,7 @@ def _row(header: list[str], values: list[str]) -> CatalogRow:
         sku=fields["sku"],
         name=fields["name"],
         unit=unit,
-        price_cents=parse_price(fields["price"]),
+        price_cents=parse_price(fields["price"], decimal_comma=decimal_comma),
         aliases=aliases,
         category=fields.get("category") or None,
         available=available in _TRUE,

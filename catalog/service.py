@@ -34,15 +34,28 @@ class ShopSettings:
     delivery_days: tuple[str, ...] = ()
 
 
+def shop_key(name: str) -> str:
+    """What makes two shop names the same shop: case and surrounding spaces do not count."""
+    return " ".join(name.split()).casefold()
+
+
 def shop_by_name(session: Session, *, name: str) -> Shop | None:
-    return session.scalar(select(Shop).where(Shop.name == name))
+    """The shop called `name`, whatever its case or surrounding spaces ("bakker " is "Bakker").
+
+    Compared in Python, not with SQL lower(), which on SQLite folds only ASCII letters.
+    """
+    key = shop_key(name)
+    return next(
+        (shop for shop in session.scalars(select(Shop)) if shop_key(shop.name) == key), None
+    )
 
 
 def ensure_shop(session: Session, *, name: str) -> tuple[Shop, bool]:
+    """The shop called `name`, created when none matches; an existing shop keeps its spelling."""
     shop = shop_by_name(session, name=name)
     if shop is not None:
         return shop, False
-    shop = Shop(name=name)
+    shop = Shop(name=" ".join(name.split()))
     session.add(shop)
     session.flush()
     return shop, True
@@ -70,13 +83,14 @@ def import_rows(session: Session, *, rows: Iterable[CatalogRow]) -> ImportReport
     }
     shops: dict[str, Shop] = {}
     for row in rows:
-        if row.shop not in shops:
+        key = shop_key(row.shop)
+        if key not in shops:
             shop, created = ensure_shop(session, name=row.shop)
-            shops[row.shop] = shop
+            shops[key] = shop
             if created:
-                report.new_shops.append(row.shop)
+                report.new_shops.append(shop.name)
         values = {
-            "shop_id": shops[row.shop].id,
+            "shop_id": shops[key].id,
             "name": row.name,
             "unit": row.unit.value,
             "price_cents": row.price_cents,

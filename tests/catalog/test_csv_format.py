@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -42,7 +44,10 @@ def test_a_good_row_becomes_cents_and_aliases() -> None:
         ("Bakker,b2,,piece,1.00,,\n", "'name'"),
         ("Bakker,b2,Wit\n", "'unit'"),
         ("Bakker,b2,Wit,piece,-1,,\n", "positive"),
+        ("Bakker,b2,Wit,piece,0,,\n", "positive"),
+        ("Bakker,b2,Wit,piece,1e3,,\n", "not a number like 2.95"),
         ("Bakker,b2,Wit,piece,1.005,,\n", "two decimals"),
+        ('Bakker,b2,Wit,piece,"2,95",,\n', "comma-separated file write it with a dot"),
         ("Bakker,b1,Wit,piece,1.00,,\n", "appears twice (also on line 2)"),
         ("Bakker,b2,Wit,piece,1.00,,,,,\n", "fields"),
     ],
@@ -79,9 +84,100 @@ def test_excel_byte_order_mark_is_accepted() -> None:
     assert len(parse_catalog(b"\xef\xbb\xbf" + (HEADER + GOOD).encode())) == 1
 
 
-@pytest.mark.parametrize(("text", "cents"), [("2.95", 295), ("14.5", 1450), ("0", 0), ("3", 300)])
+@pytest.mark.parametrize(
+    ("text", "cents"), [("2.95", 295), ("14.5", 1450), ("0.01", 1), ("3", 300), (" 3.10 ", 310)]
+)
 def test_prices_become_exact_cents(text: str, cents: int) -> None:
     assert parse_price(text) == cents
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("0", "not a positive amount (more than 0)"),
+        ("0.00", "not a positive amount (more than 0)"),
+        ("-1", "not a positive amount (more than 0)"),
+        ("-0.50", "not a positive amount (more than 0)"),
+        ("1e3", "not a number like 2.95"),
+        ("Infinity", "not a number like 2.95"),
+        ("NaN", "not a number like 2.95"),
+        ("2.955", "more than two decimals"),
+        ("€ 2.95", "not a number like 2.95"),
+        ("2,95", "has a comma"),
+    ],
+)
+def test_a_price_must_be_more_than_zero_with_at_most_two_decimals(text: str, reason: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(reason)):
+        parse_price(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "cents"), [("2,95", 295), ("2.95", 295), ("14,5", 1450), ("3", 300)]
+)
+def test_a_decimal_comma_is_a_price_where_commas_do_not_separate_columns(
+    text: str, cents: int
+) -> None:
+    assert parse_price(text, decimal_comma=True) == cents
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("0,00", "not a positive amount"),
+        ("2,955", "more than two decimals"),
+        ("1.234,50", "not a number like 2,95"),
+        ("1e3", "not a number like 2,95"),
+    ],
+)
+def test_a_decimal_comma_price_follows_the_same_rules(text: str, reason: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(reason)):
+        parse_price(text, decimal_comma=True)
+
+
+EXCEL_HEADER = "shop;sku;name;unit;price;aliases;category\r\n"
+
+
+@pytest.mark.parametrize(
+    ("header", "row"),
+    [
+        (HEADER, GOOD),
+        (EXCEL_HEADER, 'Bakker;b1;Volkorenbrood;piece;3,25;"volkoren;bruin";brood\r\n'),
+        (EXCEL_HEADER, 'Bakker;b1;Volkorenbrood;piece;3.25;"volkoren;bruin";brood\r\n'),
+        (
+            HEADER.replace(",", "\t"),
+            "Bakker\tb1\tVolkorenbrood\tpiece\t3,25\tvolkoren;bruin\tbrood\n",
+        ),
+        ("\ufeff" + EXCEL_HEADER, 'Bakker;b1;Volkorenbrood;piece;3,25;"volkoren;bruin";brood\r\n'),
+    ],
+    ids=["comma", "semicolon-decimal-comma", "semicolon-dot", "tab", "semicolon-with-bom"],
+)
+def test_comma_semicolon_and_tab_files_read_the_same(header: str, row: str) -> None:
+    assert parse_catalog((header + row).encode()) == parse_catalog((HEADER + GOOD).encode())
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        ("Bakker;b2;Wit;piece;0;;\n", [(3, "price '0' is not a positive amount (more than 0)")]),
+        (
+            "Bakker;b2;Wit;piece;1e3;;\nBakker;b3;Bruin;piece;2,955;;\n",
+            [
+                (3, "price '1e3' is not a number like 2,95"),
+                (4, "price '2,955' has more than two decimals"),
+            ],
+        ),
+        ("Bakker;b2;Wit;liter;1,00;;\n", [(3, "unit 'liter' is not one of: piece, kg")]),
+    ],
+)
+def test_a_semicolon_file_names_every_bad_row_and_imports_nothing(
+    rows: str, expected: list[tuple[int, str]]
+) -> None:
+    good = 'Bakker;b1;Volkorenbrood;piece;3,25;"volkoren;bruin";brood\n'
+    assert problems(EXCEL_HEADER.replace("\r", "") + good + rows) == expected
+
+
+def test_a_semicolon_file_without_a_needed_column_says_which() -> None:
+    assert problems("shop;sku;name;price\nA;a;A;1,00\n") == [(1, "header lacks column(s): unit")]
 
 
 names = st.text(
@@ -92,7 +188,7 @@ names = st.text(
 @given(
     st.lists(
         st.tuples(
-            names, names, st.sampled_from(Unit), st.integers(0, 10**6), st.lists(names, max_size=3)
+            names, names, st.sampled_from(Unit), st.integers(1, 10**6), st.lists(names, max_size=3)
         ),
         min_size=1,
         max_size=10,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
@@ -11,7 +14,14 @@ from typer.testing import CliRunner
 from bot.cli import app
 from catalog.csv_format import parse_catalog, render_catalog
 from catalog.models import Product, Shop
-from catalog.service import export_rows, import_rows, set_available
+from catalog.service import (
+    ShopSettings,
+    configure_shop,
+    export_rows,
+    import_rows,
+    set_available,
+    shop_by_name,
+)
 from core.database import unit_of_work
 
 runner = CliRunner()
@@ -115,3 +125,91 @@ def test_marking_a_product_unavailable_from_the_command_line(
     )
     assert missing.exit_code == 1
     assert "kwe-rozen" in missing.output
+
+
+def as_excel(comma_csv: Path, target: Path) -> Path:
+    """The file as Dutch Excel saves it: semicolons, decimal commas, CRLF, a byte order mark."""
+    rows = list(csv.reader(io.StringIO(comma_csv.read_text(encoding="utf-8"))))
+    price = rows[0].index("price")
+    for row in rows[1:]:
+        row[price] = row[price].replace(".", ",")
+    out = io.StringIO()
+    csv.writer(out, delimiter=";", lineterminator="\r\n").writerows(rows)
+    target.write_bytes(out.getvalue().encode("utf-8-sig"))
+    return target
+
+
+def test_a_semicolon_file_from_excel_imports_the_same_catalogue_from_the_command_line(
+    config_file: Path, dev_catalog: Path, tmp_path: Path, sessions: sessionmaker[Session]
+) -> None:
+    excel = as_excel(dev_catalog, tmp_path / "excel.csv")
+    result = runner.invoke(app, ["catalog", "import", str(excel), "--config", str(config_file)])
+    assert result.exit_code == 0, result.output
+    assert "45 products read: 45 new" in result.output
+    again = runner.invoke(
+        app, ["catalog", "import", str(dev_catalog), "--config", str(config_file)]
+    )
+    assert "0 new, 0 updated, 45 unchanged" in again.output
+    assert count(sessions, Shop) == 7
+
+
+def test_a_semicolon_file_with_a_zero_price_imports_nothing_and_names_the_line(
+    config_file: Path, dev_catalog: Path, tmp_path: Path, sessions: sessionmaker[Session]
+) -> None:
+    excel = as_excel(dev_catalog, tmp_path / "excel.csv")
+    lines = excel.read_bytes().decode("utf-8-sig").split("\r\n")
+    lines[4] = lines[4].replace(";3,60;", ";0;")
+    excel.write_text("\r\n".join(lines), encoding="utf-8")
+    result = runner.invoke(app, ["catalog", "import", str(excel), "--config", str(config_file)])
+    assert result.exit_code == 1
+    assert "line 5: price '0' is not a positive amount" in result.output
+    assert "Nothing was imported" in result.output
+    assert count(sessions, Product) == 0
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    ["bakkerij van der linden", "BAKKERIJ VAN DER LINDEN", "  Bakkerij Van der Linden  "],
+)
+def test_a_shop_named_in_another_case_is_the_same_shop_and_keeps_its_spelling(
+    spelling: str,
+    config_file: Path,
+    dev_catalog: Path,
+    tmp_path: Path,
+    sessions: sessionmaker[Session],
+) -> None:
+    runner.invoke(app, ["catalog", "import", str(dev_catalog), "--config", str(config_file)])
+    update = tmp_path / "update.csv"
+    update.write_text(
+        f'shop,sku,name,unit,price\n"{spelling}",bak-wit,Wit casinobrood,piece,3.05\n'
+        f'"{spelling}",bak-zuurdesem,Zuurdesembrood,piece,4.75\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["catalog", "import", str(update), "--config", str(config_file)])
+    assert result.exit_code == 0, result.output
+    assert "1 new, 1 updated" in result.output
+    assert "New shop" not in result.output
+    assert count(sessions, Shop) == 7
+    with sessions() as session:
+        shop = shop_by_name(session, name=spelling)
+        assert shop is not None
+        assert shop.name == "Bakkerij Van der Linden"
+        assert {p.sku for p in shop.products} >= {"bak-wit", "bak-zuurdesem"}
+
+
+def test_one_new_shop_spelled_two_ways_in_a_file_is_one_shop(
+    sessions: sessionmaker[Session],
+) -> None:
+    rows = parse_catalog(
+        b"shop,sku,name,unit,price\n"
+        b"Slagerij Hol,s1,Gehakt,kg,9.50\n"
+        b"slagerij hol ,s2,Worst,piece,4.25\n"
+    )
+    with unit_of_work(sessions) as session:
+        report = import_rows(session, rows=rows)
+        configure_shop(session, settings=ShopSettings(name="SLAGERIJ HOL", street="Dorpsstraat 1"))
+    assert report.new_shops == ["Slagerij Hol"]
+    with sessions() as session:
+        (shop,) = session.scalars(select(Shop)).all()
+        assert shop_by_name(session, name="  slagerij HOL ") is shop
+        assert (shop.name, shop.street, len(shop.products)) == ("Slagerij Hol", "Dorpsstraat 1", 2)
