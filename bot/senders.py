@@ -1,7 +1,8 @@
 """Senders the worker uses until the channel adapters bring real ones.
 
 The terminal sender prints (for `dorpsplein chat`); every other channel is written to
-var/outbox.log next to the configuration, each line saying that it was logged, not sent.
+var/outbox.log next to the configuration, each line saying that it was logged, not sent; the
+log sender tells the outbox so (SendResult.LOGGED), and the message's status is `logged`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from core.database import utcnow
-from orders.outbox import OutgoingMessage, Sender
+from orders.outbox import OutgoingMessage, Sender, SendResult
 
 # Channels whose real senders come with the channels issue.
 NOT_YET_SENT = ("sms", "whatsapp", "telegram", "email")
@@ -43,7 +44,7 @@ class LogSender:
         self._note = note
         self._clock = clock
 
-    def send(self, message: OutgoingMessage) -> None:
+    def send(self, message: OutgoingMessage) -> SendResult:
         who = message.recipient_name or message.recipient
         note = f" [{self._note}]" if self._note else ""
         head = (
@@ -54,6 +55,7 @@ class LogSender:
         self._path.parent.mkdir(parents=True, exist_ok=True)
         with self._lock, self._path.open("a", encoding="utf-8") as log:
             log.write(f"{head}\n{body}\n")
+        return SendResult.LOGGED
 
 
 def outbox_log_path(config_file: Path) -> Path:

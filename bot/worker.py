@@ -74,10 +74,7 @@ def send_due(runtime: Runtime, *, senders: Mapping[str, Sender], clock: Clock) -
         batch = deliver_due(
             runtime.sessions, senders=senders, now=clock(), limit=BATCH, clock=clock
         )
-        total.sent += batch.sent
-        total.retried += batch.retried
-        total.failed += batch.failed
-        total.failures += batch.failures
+        total.add(batch)
         if batch.claimed < BATCH:
             return total
 

@@ -53,7 +53,7 @@ class RetentionReport:
 def apply_retention(session: Session, *, now: datetime, policy: RetentionPolicy) -> RetentionReport:
     """Delete what is older than the policy allows, as of `now`."""
     messages_before = now - timedelta(days=policy.messages_days)
-    done = (OutboxStatus.SENT.value, OutboxStatus.FAILED.value)
+    done = (OutboxStatus.SENT.value, OutboxStatus.LOGGED.value, OutboxStatus.FAILED.value)
     return RetentionReport(
         messages=_deleted(
             session, delete(InboundMessage).where(InboundMessage.received_at < messages_before)

@@ -147,6 +147,8 @@ class OrderLine(Base):
 class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
+    # Only written to var/outbox.log because its channel is off: it reached nobody.
+    LOGGED = "logged"
     FAILED = "failed"  # permanently: kept with its reason for the coordinator
 
 

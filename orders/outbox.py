@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import Enum
 from typing import Any, Protocol
 
 from sqlalchemy import CursorResult, select, update
@@ -68,9 +69,20 @@ class OutgoingMessage:
     attempt: int
 
 
+class SendResult(Enum):
+    """What a sender did with a message it did not refuse."""
+
+    SENT = "sent"
+    # Written down only (a channel that is off goes to var/outbox.log): it reached nobody.
+    LOGGED = "logged"
+
+
 class Sender(Protocol):
-    def send(self, message: OutgoingMessage) -> None:
-        """Deliver the message or raise TransientSendError / PermanentSendError."""
+    def send(self, message: OutgoingMessage) -> SendResult | None:
+        """Deliver the message or raise TransientSendError / PermanentSendError.
+
+        None is SendResult.SENT; a sender that only writes the message down says LOGGED.
+        """
 
 
 class TransientSendError(DorpspleinError):
@@ -95,10 +107,18 @@ class DeliveryReport:
     retried: int = 0
     failed: int = 0
     failures: list[tuple[int, str]] = field(default_factory=list)
+    logged: int = 0  # written to the log only, reaching nobody; not counted in `sent`
 
     @property
     def claimed(self) -> int:
-        return self.sent + self.retried + self.failed
+        return self.sent + self.logged + self.retried + self.failed
+
+    def add(self, other: DeliveryReport) -> None:
+        self.sent += other.sent
+        self.logged += other.logged
+        self.retried += other.retried
+        self.failed += other.failed
+        self.failures += other.failures
 
 
 def enqueue(
@@ -222,12 +242,20 @@ def deliver_due(
             break
         [message] = claimed
         with _KeepClaimed(sessions_factory, message=message, clock=clock, every=renew_every):
-            error, permanent = _send(senders, message)
+            result, error, permanent = _send(senders, message)
         with unit_of_work(sessions_factory) as session:
             _record(
-                session, message=message, error=error, permanent=permanent, now=clock(), rng=rng
+                session,
+                message=message,
+                result=result,
+                error=error,
+                permanent=permanent,
+                now=clock(),
+                rng=rng,
             )
-        if error is None:
+        if error is None and result is SendResult.LOGGED:
+            report.logged += 1
+        elif error is None:
             report.sent += 1
         elif permanent or message.attempt >= MAX_ATTEMPTS:
             report.failed += 1
@@ -237,21 +265,26 @@ def deliver_due(
     return report
 
 
-def _send(senders: Mapping[str, Sender], message: OutgoingMessage) -> tuple[str | None, bool]:
-    """The failure's reason and whether it is permanent; no reason when the message went."""
+def _send(
+    senders: Mapping[str, Sender], message: OutgoingMessage
+) -> tuple[SendResult, str | None, bool]:
+    """What the sender did, the failure's reason and whether it is permanent.
+
+    No reason when the message went (or was only logged).
+    """
     sender = senders.get(message.channel)
     if sender is None:
-        return f"no sender configured for channel {message.channel}", True
+        return SendResult.SENT, f"no sender configured for channel {message.channel}", True
     try:
-        sender.send(message)
+        result = sender.send(message)
     except PermanentSendError as failure:
-        return failure.reason, True
+        return SendResult.SENT, failure.reason, True
     except TransientSendError as failure:
-        return failure.reason, False
+        return SendResult.SENT, failure.reason, False
     except Exception as failure:
         # A sender bug must not stop the worker; it is retried and its reason kept.
-        return f"{type(failure).__name__}: {failure}", False
-    return None, False
+        return SendResult.SENT, f"{type(failure).__name__}: {failure}", False
+    return result or SendResult.SENT, None, False
 
 
 class _KeepClaimed:
@@ -301,6 +334,7 @@ def _record(
     session: Session,
     *,
     message: OutgoingMessage,
+    result: SendResult = SendResult.SENT,
     error: str | None,
     permanent: bool,
     now: datetime,
@@ -311,8 +345,11 @@ def _record(
         return
     if error is None:
         # Recorded even if another worker claimed the row meanwhile: it went, and saying so
-        # keeps that worker from marking it failed.
-        row.status = OutboxStatus.SENT.value
+        # keeps that worker from marking it failed. A logged message is done too, but says
+        # that it reached nobody; sent_at is when it was written down.
+        row.status = (
+            OutboxStatus.LOGGED.value if result is SendResult.LOGGED else OutboxStatus.SENT.value
+        )
         row.sent_at = now
         row.last_error = None
     elif row.attempts != message.attempt:

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from bot.cli.support import ConfigOption, DemoOption, operator_errors, runtime_for
+from bot.cli.wording import counted
 
 limits_app = typer.Typer(no_args_is_help=True, help="Senders held back by the rate limits.")
 
@@ -46,4 +47,4 @@ def limits_list(
             f"{row['sender']:24s} {row['channel']:9s} {row['count']:6d} unanswered"
             f"  first {first}  last {last}"
         )
-    typer.echo(f"{len(rows)} senders held back")
+    typer.echo(f"{counted(len(rows), 'sender')} held back")

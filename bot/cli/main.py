@@ -42,12 +42,17 @@ app.command("telegram")(telegram)
 
 @db_app.command("upgrade")
 @operator_errors
-def db_upgrade(config: ConfigOption = None) -> None:
+def db_upgrade(config: ConfigOption = None, demo: DemoOption = False) -> None:
     """Bring the database schema up to date (PostgreSQL needs this after every update)."""
     from bot.settings import load_settings
     from core.database import make_engine
     from core.migrate import current_revision, upgrade
 
+    if demo:
+        # The demo village's SQLite database brings itself up to date when opened.
+        runtime = runtime_for(config, demo)
+        typer.echo(f"Database at revision {current_revision(runtime.engine)}.")
+        return
     settings = load_settings(config)
     engine = make_engine(settings.database_url)
     upgrade(engine)

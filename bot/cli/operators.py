@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.cli.support import ConfigOption, DemoOption, operator_errors, runtime_for
+from bot.cli.wording import counted
 from bot.senders import default_senders, outbox_log_path
 from bot.settings import config_path
 from bot.wiring import Runtime
@@ -33,7 +34,7 @@ rounds_app: typer.Typer = typer.Typer(
     no_args_is_help=True, help="Delivery rounds and their cut-off."
 )
 outbox_app: typer.Typer = typer.Typer(
-    no_args_is_help=True, help="Messages waiting, sent and failed."
+    no_args_is_help=True, help="Messages waiting, sent, only logged and failed."
 )
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
@@ -105,7 +106,7 @@ def orders_list(
             if part["round"] and row["round"] and part["round"]["id"] != row["round"]["id"]:
                 later = f"  (later: {part['round']['description']})"
             typer.echo(f"         {part['shop']}: {lines}{later}")
-    typer.echo(f"{len(rows)} orders")
+    typer.echo(counted(len(rows), "order"))
 
 
 @orders_app.command("status")
@@ -164,9 +165,9 @@ def rounds_list(
         cutoff = datetime.fromisoformat(row["cutoff_at"]).astimezone(zone)
         typer.echo(
             f"{row['id']:4d}  {row['status']:6s}  {row['description']}  "
-            f"(cut-off {cutoff:%Y-%m-%d %H:%M})  {row['orders']} orders"
+            f"(cut-off {cutoff:%Y-%m-%d %H:%M})  {counted(row['orders'], 'order')}"
         )
-    typer.echo(f"{len(rows)} rounds")
+    typer.echo(counted(len(rows), "round"))
 
 
 def _say_closed(runtime: Runtime, report: CloseReport) -> None:
@@ -178,8 +179,8 @@ def _say_closed(runtime: Runtime, report: CloseReport) -> None:
         typer.echo(f"Round {report.round_id} ({when}) closed: no orders, nobody to notify.")
     else:
         typer.echo(
-            f"Round {report.round_id} ({when}) closed: {report.orders} orders; lists queued for "
-            f"{', '.join(report.shops)} and the courier."
+            f"Round {report.round_id} ({when}) closed: {counted(report.orders, 'order')}; "
+            f"lists queued for {', '.join(report.shops)} and the courier."
         )
 
 
@@ -211,7 +212,12 @@ def rounds_close(
 def outbox_list(
     as_json: JsonOption = False,
     status: Annotated[
-        OutboxStatus | None, typer.Option("--status", help="Only pending, sent or failed.")
+        OutboxStatus | None,
+        typer.Option(
+            "--status",
+            help="Only pending, sent, logged (written to var/outbox.log, reaching nobody) "
+            "or failed.",
+        ),
     ] = None,
     config: ConfigOption = None,
     demo: DemoOption = False,
@@ -247,7 +253,7 @@ def outbox_list(
         )
         for line in row["text"].splitlines():
             typer.echo(f"         | {line}")
-    typer.echo(f"{len(rows)} messages")
+    typer.echo(counted(len(rows), "message"))
 
 
 @operator_errors
@@ -277,7 +283,8 @@ def worker(
             sent = report.delivered
             if sent.claimed:
                 typer.echo(
-                    f"Outbox: {sent.sent} sent, {sent.retried} to retry, {sent.failed} failed."
+                    f"Outbox: {sent.sent} sent, {sent.logged} only logged, "
+                    f"{sent.retried} to retry, {sent.failed} failed."
                 )
             for message_id, reason in sent.failures:
                 typer.echo(f"Message {message_id} failed: {reason}", err=True)

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from bot.cli.support import ConfigOption, DemoOption, operator_errors, runtime_for
+from bot.cli.wording import counted
 
 residents_app: typer.Typer = typer.Typer(
     no_args_is_help=True, help="Residents and how to reach them."
@@ -24,6 +25,7 @@ def residents_add(
     telegram: Annotated[str | None, typer.Option("--telegram", help="Telegram chat id.")] = None,
     language: Annotated[str, typer.Option("--language", help="nl or en")] = "nl",
     config: ConfigOption = None,
+    demo: DemoOption = False,
 ) -> None:
     """Register a resident; every channel address leads to this one account."""
     from core.database import unit_of_work
@@ -32,7 +34,7 @@ def residents_add(
     if language not in ("nl", "en"):
         typer.echo("Error: --language must be nl or en", err=True)
         raise typer.Exit(2)
-    runtime = runtime_for(config)
+    runtime = runtime_for(config, demo)
     with unit_of_work(runtime.sessions) as session:
         resident = add_resident(
             session,
@@ -54,12 +56,13 @@ def residents_add(
 def residents_list(
     config: ConfigOption = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    demo: DemoOption = False,
 ) -> None:
     """List residents with their addresses on every channel."""
     from core.database import unit_of_work
     from orders.residents import list_residents
 
-    with unit_of_work(runtime_for(config).sessions) as session:
+    with unit_of_work(runtime_for(config, demo).sessions) as session:
         residents = list_residents(session)
         if as_json:
             rows = [
@@ -78,7 +81,7 @@ def residents_list(
         for r in residents:
             reach = ", ".join(f"{a.kind} {a.address}" for a in r.addresses)
             typer.echo(f"{r.id:4d}  {r.name}, {r.street}, {r.postcode}  [{reach}]")
-        typer.echo(f"{len(residents)} residents")
+        typer.echo(counted(len(residents), "resident"))
 
 
 @residents_app.command("export")
@@ -122,7 +125,8 @@ def residents_forget(
     with unit_of_work(runtime.sessions) as session:
         report = forget_resident(session, phone=phone, now=utcnow())
     typer.echo(
-        f"Forgotten: {report.messages} messages, {report.calls} calls, "
-        f"{report.registrations} registrations, {report.outbox} outbox messages; "
-        f"{report.orders_kept} orders kept without name or address."
+        f"Forgotten: {counted(report.messages, 'message')}, {counted(report.calls, 'call')}, "
+        f"{counted(report.registrations, 'registration')}, "
+        f"{counted(report.outbox, 'outbox message')}; "
+        f"{counted(report.orders_kept, 'order')} kept without name or address."
     )

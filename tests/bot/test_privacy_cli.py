@@ -56,7 +56,7 @@ def test_forget_asks_first_and_then_she_is_a_stranger(
 
     code, output = invoke(config_file, "residents", "forget", JANSEN, given="y\n")
     assert code == 0, output
-    assert "Forgotten: 1 messages" in output
+    assert "Forgotten: 1 message," in output
     assert "5 orders kept without name or address" in output
     with village.sessions() as session:
         assert find_resident(session, kind=AddressKind.PHONE, address=JANSEN) is None

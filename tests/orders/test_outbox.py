@@ -16,6 +16,7 @@ from orders.outbox import (
     MAX_ATTEMPTS,
     OutgoingMessage,
     PermanentSendError,
+    SendResult,
     TransientSendError,
     claim_due,
     deliver_due,
@@ -87,6 +88,42 @@ def test_a_due_message_is_sent_once(sessions: sessionmaker[Session]) -> None:
     assert stored.status == OutboxStatus.SENT.value
     assert stored.sent_at == NOW
     assert stored.attempts == 1
+
+
+class LogOnly:
+    """A channel that is off: the message is written down, and the sender says only that."""
+
+    def __init__(self) -> None:
+        self.logged: list[int] = []
+
+    def send(self, message: OutgoingMessage) -> SendResult:
+        self.logged.append(message.id)
+        return SendResult.LOGGED
+
+
+def test_a_message_only_logged_is_logged_not_sent(sessions: sessionmaker[Session]) -> None:
+    [logged_id] = add(sessions, channel="telegram")
+    [sent_id] = add(sessions)
+    telegram = LogOnly()
+    report = deliver_due(
+        sessions,
+        senders={"telegram": telegram, "sms": RecordingSender()},
+        now=NOW,
+        limit=10,
+        clock=lambda: NOW,
+    )
+    assert (report.sent, report.logged, report.claimed) == (1, 1, 2)
+    assert telegram.logged == [logged_id]
+    stored = row(sessions, logged_id)
+    assert (stored.status, stored.sent_at, stored.last_error) == ("logged", NOW, None)
+    assert row(sessions, sent_id).status == OutboxStatus.SENT.value
+    with sessions() as session:
+        assert [m.id for m in list_outbox(session, status=OutboxStatus.LOGGED)] == [logged_id]
+    # Logged is done: it is not tried again.
+    again = deliver_due(
+        sessions, senders={"telegram": telegram}, now=NOW + timedelta(hours=2), limit=10
+    )
+    assert again.claimed == 0 and telegram.logged == [logged_id]
 
 
 def test_a_message_not_yet_due_waits(sessions: sessionmaker[Session]) -> None:

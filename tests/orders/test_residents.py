@@ -108,4 +108,4 @@ def test_residents_from_the_command_line(config_file: Path) -> None:
     listed = runner.invoke(app, ["residents", "list", "--config", str(config_file)])
     assert "Mevr. de Wit, Schoudermantel 3, 3981 AB" in listed.output
     assert "phone +31612345678" in listed.output and "telegram 777" in listed.output
-    assert listed.output.rstrip().endswith("1 residents")
+    assert listed.output.rstrip().endswith("1 resident")

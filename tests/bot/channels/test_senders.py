@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,12 +16,13 @@ from aiosmtpd.smtp import Session as SmtpSession
 from bot.channels.email_sender import EmailSender
 from bot.channels.telegram_sender import RateLimiter, TelegramSender
 from bot.channels.twilio_sender import SmsSender, WhatsAppSender, twilio_client
+from bot.senders import default_senders
 from bot.settings import WhatsAppTemplate
 from bot.wiring import Runtime
 from conversations.models import InboundMessage as InboundRecord
 from core.database import unit_of_work, utcnow
 from orders.opt_outs import opt_out
-from orders.outbox import OutgoingMessage, PermanentSendError, TransientSendError
+from orders.outbox import OutgoingMessage, PermanentSendError, SendResult, TransientSendError
 from tests.bot.channels.conftest import (
     ACCOUNT_SID,
     AUTH_TOKEN,
@@ -297,3 +299,15 @@ def test_email_server_down_is_transient() -> None:
         EmailSender(host="127.0.0.1", port=port, sender="x@y.test", timeout=5).send(
             outgoing("a@b.test")
         )
+
+
+def test_a_channel_that_is_off_is_only_logged_and_says_so(tmp_path: Path) -> None:
+    log_file = tmp_path / "var" / "outbox.log"
+    printed: list[str] = []
+    senders = default_senders(log_file=log_file, echo=printed.append)
+    for channel in ("sms", "whatsapp", "telegram", "email", "log"):
+        assert senders[channel].send(outgoing(JANSEN)) is SendResult.LOGGED, channel
+    assert log_file.read_text(encoding="utf-8").count("Uw bestelling 12") == 5
+    # The terminal is where `dorpsplein chat` talks: what it prints has reached its reader.
+    assert senders["terminal"].send(outgoing(JANSEN)) in (None, SendResult.SENT)
+    assert len(printed) == 1
