@@ -39,14 +39,14 @@ _DAY_NAMES = {
 _WINDOW = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
 
-def _weekday(value: object) -> str:
+def weekday_code(value: object) -> str:
     day = _DAY_NAMES.get(str(value).strip().lower())
     if day is None:
         raise ValueError(f"{value!r} is not a weekday (use mon..sun or ma..zo)")
     return day
 
 
-Weekday = Annotated[str, BeforeValidator(_weekday)]
+Weekday = Annotated[str, BeforeValidator(weekday_code)]
 
 
 class _Section(BaseModel):

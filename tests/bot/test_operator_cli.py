@@ -218,12 +218,10 @@ def test_every_command_on_the_villages_data_takes_demo() -> None:
         return [(path, command)]
 
     commands = leaves(typer.main.get_command(app), "")
-    # `catalog` is the catalogue's own: its commands are looked after with the catalogue.
     lacking = [
         path
         for path, command in commands
-        if not path.startswith("catalog ")
-        and "--demo" not in {o for p in command.params for o in p.opts}
+        if "--demo" not in {o for p in command.params for o in p.opts}
     ]
     assert len(commands) > 15 and lacking == []
 
@@ -263,3 +261,35 @@ def test_counts_are_worded_in_the_singular_for_one() -> None:
     assert [counted(n, "order") for n in (0, 1, 2)] == ["0 orders", "1 order", "2 orders"]
     assert counted(1, "outbox message") == "1 outbox message"
     assert counted(3, "child", "children") == "3 children"
+
+
+def test_a_new_shop_from_a_csv_can_be_told_where_its_list_goes(demo_config: Path) -> None:
+    def demo(*args: str, code: int = 0) -> str:
+        result = runner.invoke(app, [*args, "--demo", "--config", str(demo_config)])
+        assert result.exit_code == code, (args, result.output)
+        return result.output
+
+    csv = demo_config.parent / "new.csv"
+    csv.write_text(
+        "shop,sku,name,unit,price\nKaasboerderij De Hoeve,kh-1,Boerenkaas,kg,14.50\n",
+        encoding="utf-8",
+    )
+    assert 'dorpsplein catalog shop "Kaasboerderij De Hoeve"' in demo("catalog", "import", str(csv))
+    assert "Kaasboerderij De Hoeve: list by log" in demo("catalog", "shops")
+    line = demo(
+        "catalog", "shop", "kaasboerderij de hoeve", "--channel", "sms",
+        "--address", "+31612345678", "--days", "di,za",
+    )  # fmt: skip
+    assert "Kaasboerderij De Hoeve: list by sms +31612345678; supplies tue,sat" in line
+    # Changing one setting keeps the others.
+    assert "supplies tue,sat; Dorpsstraat 1" in demo(
+        "catalog", "shop", "Kaasboerderij De Hoeve", "--street", "Dorpsstraat 1"
+    )
+    assert "needs an --address" in demo(
+        "catalog", "shop", "Kaasboerderij De Hoeve", "--channel", "email", "--address", "",
+        code=2,
+    )  # fmt: skip
+    assert "not a weekday" in demo(
+        "catalog", "shop", "Kaasboerderij De Hoeve", "--days", "xx", code=2
+    )
+    assert "not found" in demo("catalog", "shop", "Bestaat Niet", code=1)
