@@ -192,7 +192,7 @@ def _order(turn: Turn, meaning: Interpretation) -> None:
         turn.misunderstood("no_usual")
         return
     if not meaning.items and meaning.has_amount and turn.state.basket:
-        _amount_for_the_last(turn, meaning)
+        _amount_for_the_last(turn, meaning, setting=False)
         return
     if meaning.confidence < 0.5 and not meaning.items:
         turn.misunderstood()
@@ -205,16 +205,20 @@ def _order(turn: Turn, meaning: Interpretation) -> None:
         turn.readback_due = True
 
 
-def _amount_for_the_last(turn: Turn, meaning: Interpretation) -> None:
-    """An amount without a product is about the line added last: "doe er nog 2 bij" adds;
-    a bare "3" could mean 3 more or 3 in all, so it is asked rather than guessed."""
+def _amount_for_the_last(turn: Turn, meaning: Interpretation, *, setting: bool) -> None:
+    """An amount without a product is about the line added last: "doe er nog 2 bij" adds,
+    "maak er 3 van" sets; without one to read (a bare "3": more, or in all? "maak er 3 van"
+    for cheese: 3 what?) it is asked rather than guessed."""
     turn.understood()
     last = turn.state.basket[-1]
-    quantity = turn.read_amount(meaning.text, last.sku) if meaning.adding else None
+    readable = meaning.has_amount if setting else meaning.adding
+    quantity = turn.read_amount(meaning.text, last.sku) if readable else None
     if quantity is None:
         basket.ask(turn, AmountQuestion(sku=last.sku, replace=True))
         return
-    basket.put(turn, last.sku, quantity)
+    basket.put(turn, last.sku, quantity, setting=setting)
+    if setting:
+        turn.readback_due = True
 
 
 def _correct(turn: Turn, meaning: Interpretation) -> None:
@@ -222,19 +226,10 @@ def _correct(turn: Turn, meaning: Interpretation) -> None:
     if meaning.items:
         basket.take_items(turn, meaning, setting=True)
         turn.readback_due = True
-        return
-    if not turn.state.basket:
+    elif turn.state.basket:
+        _amount_for_the_last(turn, meaning, setting=True)
+    else:
         turn.misunderstood()
-        return
-    turn.understood()
-    last = turn.state.basket[-1]
-    quantity = turn.read_amount(meaning.text, last.sku) if meaning.has_amount else None
-    if quantity is None:
-        # "maak er 3 van" for cheese: 3 what? Ask rather than guess grams.
-        basket.ask(turn, AmountQuestion(sku=last.sku, replace=True))
-        return
-    basket.put(turn, last.sku, quantity, setting=True)
-    turn.readback_due = True
 
 
 def _follow_language(turn: Turn, meaning: Interpretation) -> None:

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from bot.dialogue import amend, basket
 from bot.dialogue.turn import Turn
 from nlu import Interpretation
 from orders.errors import CancelTooLateError, OrderNotOpenError
 from orders.models import Order
 from orders.notices import describe_round
-from orders.placing import cancel_deadline, cancel_order, open_orders
-from orders.rounds import ROUND_CLOSED
+from orders.placing import can_still_change, cancel_order, open_orders
 
 
 def remove(turn: Turn, meaning: Interpretation) -> None:
@@ -64,7 +61,7 @@ def cancel(turn: Turn, number: int | None = None) -> None:
         turn.reply("nothing_to_cancel")
         return
     order = orders[-1]
-    if _too_late(order, turn.now):
+    if not can_still_change(order, now=turn.now):
         # Said at once: asking JA/NEE first and then refusing would waste her answer.
         turn.reply("too_late", number=order.id, **turn.coordinator())
         return
@@ -104,12 +101,6 @@ def answer_cancel(turn: Turn, meaning: Interpretation) -> bool:
         return True
     turn.reply("cancelled", number=order.id)
     return True
-
-
-def _too_late(order: Order, now: datetime) -> bool:
-    rounds = [order.delivery_round, *(part.delivery_round for part in order.parts)]
-    closed = any(r is not None and r.status == ROUND_CLOSED for r in rounds)
-    return closed or now >= cancel_deadline(order)
 
 
 def status(turn: Turn, number: int | None = None) -> None:
