@@ -9,6 +9,8 @@ from typing import Any
 import yaml
 from sqlalchemy.orm import Session
 
+from accounts.models import Role
+from accounts.service import add_user
 from bot.settings import Settings
 from catalog.csv_format import parse_catalog
 from catalog.service import ShopSettings, configure_shop, import_rows, product_by_sku
@@ -70,4 +72,14 @@ def load_demo(session: Session, *, settings: Settings) -> None:
             )
             order.created_at = utcnow() - timedelta(weeks=weeks_ago)
             session.add(order)
+    session.flush()
+    accounts: dict[str, Any] = yaml.safe_load(_demo_file("users.yml"))
+    for user in accounts["users"]:
+        add_user(
+            session,
+            email=user["email"],
+            role=Role(user["role"]),
+            password=accounts["password"],
+            shop=user.get("shop"),
+        )
     session.flush()

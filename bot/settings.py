@@ -179,6 +179,10 @@ class WebSettings(_Section):
     openapi: bool = False
     # Twilio forms and Telegram updates are a few KiB; larger requests are refused unread.
     max_request_kib: int = Field(default=64, ge=8, le=1024)
+    # A catalogue CSV uploaded on the coordinator's page: a few thousand products fit.
+    max_upload_kib: int = Field(default=2048, ge=64, le=65536)
+    # Send the session cookie only over https (on when public_url is https, or "always").
+    secure_cookies: Literal["auto", "always", "never"] = "auto"
 
 
 class Settings(BaseSettings):

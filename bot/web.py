@@ -1,4 +1,5 @@
-"""The web app: Twilio and Telegram webhooks, a health check, and the outbox worker.
+"""The web app: Twilio and Telegram webhooks, the operators' pages, a health check, and the
+outbox worker.
 
 `create_app` builds everything when called (nothing happens at import). The Dialogue is
 synchronous and does its own unit of work, so routes hand it to the thread pool.
@@ -26,7 +27,8 @@ from starlette.datastructures import FormData
 from telegram import Update
 from twilio.request_validator import RequestValidator
 
-import conversations.models  # noqa: F401  (its tables must be known wherever the app starts)
+import accounts.models  # noqa: F401  (its tables must be known wherever the app starts)
+import conversations.models  # noqa: F401
 import orders.opt_outs  # noqa: F401
 from bot.channels.call_question import CallRequest
 from bot.channels.messaging import Messaging
@@ -41,6 +43,8 @@ from bot.channels.webhook_input import (
     twilio_sid,
 )
 from bot.dialogue import Dialogue
+from bot.pages import mount_pages
+from bot.pages.context import Pages
 from bot.secrets import Secrets, twilio_in_use
 from bot.wiring import Runtime
 from bot.words import Words
@@ -79,6 +83,7 @@ def create_app(
     *,
     secrets: Secrets,
     worker: BackgroundWorker | None = None,
+    pages: Pages | None = None,
 ) -> FastAPI:
     settings = runtime.settings
     channels = settings.channels
@@ -130,7 +135,12 @@ def create_app(
         redoc_url=None,
     )
     app.state.ready = False
-    app.add_middleware(BodyLimit, max_bytes=settings.web.max_request_kib * 1024)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.web.max_request_kib * 1024,
+        uploads={"/admin/catalog": settings.web.max_upload_kib * 1024},
+    )
+    mount_pages(app, pages or Pages(runtime))
 
     @app.get("/health")
     def health() -> Response:
@@ -294,6 +304,7 @@ class Service:
         parser: Parser | None = None,
         worker_interval: float = 5.0,
         log_file: Path | None = None,
+        pages: Pages | None = None,
     ) -> None:
         from bot.channels.senders import ChannelSenders
         from bot.senders import default_senders
@@ -309,7 +320,9 @@ class Service:
         self.worker = BackgroundWorker(
             logged_pass(runtime, self.senders.senders), interval=worker_interval
         )
-        self.app = create_app(runtime, self.dialogue, secrets=secrets, worker=self.worker)
+        self.app = create_app(
+            runtime, self.dialogue, secrets=secrets, worker=self.worker, pages=pages
+        )
 
     def close(self) -> None:
         self.senders.close()

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+import accounts.models  # noqa: F401  (its tables are emptied between tests too)
 from bot.settings import Settings, load_settings
 from bot.wiring import Runtime, start
 from core.database import Base, make_engine, make_session_factory, normalise_url

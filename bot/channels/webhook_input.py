@@ -41,20 +41,29 @@ class _TooLarge(Exception):
 class BodyLimit:
     """ASGI middleware: 413 for a request body over `max_bytes`, before it is read."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int, uploads: dict[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        # Path prefixes that take a file (the coordinator's catalogue CSV), with their limit.
+        self.uploads = uploads or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        path: str = scope.get("path", "")
+        limit = next(
+            (size for prefix, size in self.uploads.items() if path.startswith(prefix)),
+            self.max_bytes,
+        )
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None:
             if not declared.isdigit():
                 await _refuse(send, 400, b"bad Content-Length")
                 return
-            if int(declared) > self.max_bytes:
+            if int(declared) > limit:
                 await _refuse(send, 413, b"request too large")
                 return
         received = 0
@@ -65,7 +74,7 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     raise _TooLarge
             return message
 

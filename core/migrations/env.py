@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from alembic import context
 
+import accounts.models
 import catalog.models
 import orders.models
 import orders.opt_outs  # its table: SMS opt-outs
 from core.database import Base
 
-_ = (catalog.models, orders.models)  # imported for their tables on Base.metadata
+_ = (accounts.models, catalog.models, orders.models)  # imported for their tables on Base.metadata
 
 engine = context.config.attributes["engine"]
 with engine.connect() as connection:

@@ -8,6 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, text
 
+import accounts.models
 import catalog.models
 import conversations.models
 import orders.models
@@ -15,7 +16,13 @@ import orders.opt_outs
 from core.database import Base, make_engine
 from core.migrate import current_revision, head_revision, upgrade
 
-_ = (catalog.models, conversations.models, orders.models, orders.opt_outs)  # their tables
+_ = (
+    accounts.models,
+    catalog.models,
+    conversations.models,
+    orders.models,
+    orders.opt_outs,
+)  # their tables
 
 
 def test_migrated_database_matches_the_models(engine: Engine) -> None:
