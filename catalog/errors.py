@@ -25,3 +25,14 @@ class UnknownProductError(DorpspleinError):
     def __init__(self, *, sku: str) -> None:
         super().__init__(f"no product with sku {sku!r}")
         self.sku = sku
+
+
+class ProductChangeError(DorpspleinError):
+    """A product change that cannot be made (an empty name, a price of 0 or less); nothing
+    was changed. `field` names what is wrong: "name" or "price"."""
+
+    def __init__(self, *, sku: str, field: str, reason: str) -> None:
+        super().__init__(f"product {sku!r}: {field} {reason}")
+        self.sku = sku
+        self.field = field
+        self.reason = reason

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from catalog.csv_format import CatalogRow
-from catalog.errors import UnknownProductError
+from catalog.errors import ProductChangeError, UnknownProductError
 from catalog.models import Product, Shop, Unit
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -19,6 +20,36 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 class ImportReport:
     created: int = 0
     updated: int = 0
+    unchanged: int = 0
+    new_shops: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ProductPreview:
+    """What an import would do to one product: `before` is None for a new product."""
+
+    row: CatalogRow
+    before: CatalogRow | None = None
+
+    @property
+    def changed_fields(self) -> tuple[str, ...]:
+        """Which of shop, name, unit, price_cents, aliases, category, available differ."""
+        before = self.before
+        if before is None:
+            return ()
+        changed = ["shop"] if shop_key(before.shop) != shop_key(self.row.shop) else []
+        for name in ("name", "unit", "price_cents", "aliases", "category", "available"):
+            if getattr(before, name) != getattr(self.row, name):
+                changed.append(name)
+        return tuple(changed)
+
+
+@dataclass
+class ImportPreview:
+    """What `import_rows` would do with these rows, without doing it."""
+
+    new: list[ProductPreview] = field(default_factory=list)
+    changed: list[ProductPreview] = field(default_factory=list)
     unchanged: int = 0
     new_shops: list[str] = field(default_factory=list)
 
@@ -148,4 +179,83 @@ def product_by_sku(session: Session, *, sku: str) -> Product:
 def set_available(session: Session, *, sku: str, available: bool) -> Product:
     product = product_by_sku(session, sku=sku)
     product.available = available
+    return product
+
+
+def _row_of(product: Product) -> CatalogRow:
+    return CatalogRow(
+        shop=product.shop.name,
+        sku=product.sku,
+        name=product.name,
+        unit=Unit(product.unit),
+        price_cents=product.price_cents,
+        aliases=product.alias_list,
+        category=product.category,
+        available=product.available,
+    )
+
+
+def preview_import(session: Session, *, rows: Iterable[CatalogRow]) -> ImportPreview:
+    """What `import_rows(rows)` would create, change and leave alone; writes nothing.
+
+    "Changed" and "unchanged" mean what import_rows counts as updated and unchanged.
+    """
+    preview = ImportPreview()
+    existing = {p.sku: p for p in all_products(session)}
+    known = {shop_key(name) for name in session.scalars(select(Shop.name))}
+    for row in rows:
+        key = shop_key(row.shop)
+        if key not in known:
+            known.add(key)
+            preview.new_shops.append(" ".join(row.shop.split()))
+        product = existing.get(row.sku)
+        if product is None:
+            preview.new.append(ProductPreview(row=row))
+            continue
+        item = ProductPreview(row=row, before=_row_of(product))
+        if item.changed_fields:
+            preview.changed.append(item)
+        else:
+            preview.unchanged += 1
+    return preview
+
+
+_KEEP: Any = object()
+
+
+def update_product(
+    session: Session,
+    *,
+    sku: str,
+    name: str | None = None,
+    price_cents: int | None = None,
+    aliases: Sequence[str] | None = None,
+    category: str | None = _KEEP,
+    available: bool | None = None,
+) -> Product:
+    """Change what is given of one product (None, or no category argument, keeps it).
+
+    For the coordinator's edit form and a shop's own page alike: a name must not be blank,
+    a price is whole cents above 0; else ProductChangeError and nothing is changed. A blank
+    category clears it; aliases are cleaned of blanks and ';' (the CSV's alias separator).
+    """
+    product = product_by_sku(session, sku=sku)
+    if name is not None and not name.strip():
+        raise ProductChangeError(sku=sku, field="name", reason="is empty")
+    if price_cents is not None and (
+        isinstance(price_cents, bool) or not isinstance(price_cents, int) or price_cents <= 0
+    ):
+        raise ProductChangeError(sku=sku, field="price", reason="is not more than 0 cents")
+    if name is not None:
+        product.name = " ".join(name.split())
+    if price_cents is not None:
+        product.price_cents = price_cents
+    if aliases is not None:
+        cleaned = [part.strip() for alias in aliases for part in alias.split(";")]
+        product.aliases = ";".join(alias for alias in cleaned if alias)
+    if category is not _KEEP:
+        product.category = (category or "").strip() or None
+    if available is not None:
+        product.available = available
+    session.flush()
     return product
