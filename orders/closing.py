@@ -189,6 +189,12 @@ def _shop_list(shop: Shop, parts: list[OrderPart], moment: str) -> ShopList:
     )
 
 
+def shop_list_of(shop: Shop, parts: list[OrderPart], moment: str) -> ShopList:
+    """One shop's list of the given parts (the caller leaves cancelled orders out): totals per
+    product, one bag per part in route order. The shop's own page shows it too."""
+    return _shop_list(shop, parts, moment)
+
+
 def _courier_list(
     courier: str, shops: list[Shop], by_shop: dict[int, list[OrderPart]], moment: str
 ) -> CourierList:
