@@ -293,6 +293,31 @@ def bound_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+SERVE_DEMO = "DORPSPLEIN_SERVE_DEMO"
+
+
+def app_from_env() -> FastAPI:
+    """The app of one process of `dorpsplein serve --workers N` (uvicorn calls this in each).
+
+    Every process runs the webhooks, the pages and an outbox worker: messages are claimed one
+    at a time under a lease and rounds are closed under a row lock, so N workers send each
+    message once and close each round once (see orders.outbox and orders.closing).
+    """
+    import os
+
+    from bot.secrets import load_secrets
+    from bot.senders import outbox_log_path
+    from bot.settings import config_path
+    from bot.wiring import start
+
+    demo = bool(os.environ.get(SERVE_DEMO))
+    runtime = start(config=config_path(), demo=demo)
+    service = Service(
+        runtime, secrets=load_secrets(runtime.settings), log_file=outbox_log_path(config_path())
+    )
+    return service.app
+
+
 class Service:
     """The web app with its worker and senders, as `dorpsplein serve` runs it."""
 

@@ -14,17 +14,49 @@ from core.errors import ConfigError
 def serve(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=64,
+            help="Server processes on this port, all on the one database (README: Deployment).",
+        ),
+    ] = 1,
     config: ConfigOption = None,
     demo: DemoOption = False,
 ) -> None:
-    """Run the webhooks (Twilio SMS, WhatsApp, voice; Telegram) and the outbox worker."""
+    """Run the webhooks (Twilio SMS, WhatsApp, voice; Telegram), the pages for the coordinator,
+    shops and courier (/login), and the outbox worker."""
+    import os
+
+    import uvicorn
+
     from bot.secrets import load_secrets
     from bot.senders import outbox_log_path
     from bot.settings import config_path
-    from bot.web import Service, build_server
+    from bot.web import SERVE_DEMO, Service, build_server
 
     runtime = runtime_for(config, demo)
     secrets = load_secrets(runtime.settings)
+    where = f"http://{host}:{port}"
+    typer.echo(f"Pages for the coordinator, shops and courier: {where}/login", err=True)
+    if workers > 1:
+        # Each process builds its own app from the same configuration (bot.web.app_from_env):
+        # the database is what they share; the schema was checked above, once.
+        runtime.engine.dispose()
+        os.environ["DORPSPLEIN_CONFIG"] = str(config_path(config).resolve())
+        os.environ[SERVE_DEMO] = "1" if demo else ""
+        uvicorn.run(
+            "bot.web:app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            proxy_headers=True,
+            log_level="info",
+        )
+        return
     service = Service(runtime, secrets=secrets, log_file=outbox_log_path(config_path(config)))
     try:
         build_server(service.app, host=host, port=port).run()
