@@ -6,7 +6,17 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.models import Shop
@@ -36,6 +46,9 @@ class Resident(Base):
     street: Mapped[str] = mapped_column(String(160))
     postcode: Mapped[str] = mapped_column(String(10))
     language: Mapped[str] = mapped_column(String(5), default="nl")
+    # A deactivated resident (moved away, or asked to stop) is not served until reactivated;
+    # her orders and history stay for the shops' books.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     addresses: Mapped[list[ResidentAddress]] = relationship(
@@ -82,6 +95,9 @@ class Order(Base):
     total_cents: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The courier rang and nobody opened: the coordinator is alerted and arranges it.
+    not_home_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     resident: Mapped[Resident] = relationship()
     delivery_round: Mapped[DeliveryRound | None] = relationship()
@@ -105,6 +121,8 @@ class OrderPart(Base):
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"), index=True)
     round_id: Mapped[int | None] = mapped_column(ForeignKey("delivery_rounds.id"), index=True)
     subtotal_cents: Mapped[int] = mapped_column(Integer, default=0)
+    # The shop has packed this bag ("klaar" on the shop's page).
+    ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     order: Mapped[Order] = relationship(back_populates="parts")
     shop: Mapped[Shop] = relationship()
