@@ -6,9 +6,10 @@ import re
 from collections.abc import Sequence
 
 import phonenumbers
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from core.errors import NotFoundError
 from orders.errors import (
     AddressTakenError,
     InvalidPhoneError,
@@ -121,3 +122,96 @@ def first_phone(session: Session) -> str | None:
         .order_by(ResidentAddress.resident_id)
         .limit(1)
     )
+
+
+# -- for the coordinator's page ---------------------------------------------------------------
+
+
+def get_resident(session: Session, *, resident_id: int) -> Resident:
+    resident = session.get(Resident, resident_id, options=[selectinload(Resident.addresses)])
+    if resident is None:
+        raise NotFoundError(kind="resident", key=str(resident_id))
+    return resident
+
+
+def search_residents(session: Session, *, query: str = "") -> Sequence[Resident]:
+    """Residents whose name, street or phone number holds `query` (all of them without one).
+
+    A phone number may be typed in any notation and in part: "06 1234" finds +3161234....
+    """
+    text = query.strip()
+    if not text:
+        return list_residents(session)
+    words = text.lower()
+    conditions = [
+        func.lower(Resident.name).contains(words, autoescape=True),
+        func.lower(Resident.street).contains(words, autoescape=True),
+    ]
+    digits = _phone_digits(text)
+    if digits:
+        conditions.append(
+            Resident.addresses.any(ResidentAddress.address.contains(digits, autoescape=True))
+        )
+    found = (
+        select(Resident)
+        .where(or_(*conditions))
+        .options(selectinload(Resident.addresses))
+        .order_by(Resident.name)
+    )
+    return session.scalars(found).all()
+
+
+def _phone_digits(text: str) -> str:
+    """The digits of a (partial) phone number as they appear in +31... form; "" if too few."""
+    if re.search(r"[^\d\s+()-]", text):
+        return ""
+    digits = re.sub(r"\D", "", text)
+    if len(digits) < 3:
+        return ""
+    if digits.startswith("00"):
+        return digits[2:]
+    if digits.startswith("0"):
+        return "31" + digits[1:]
+    return digits
+
+
+def update_resident(
+    session: Session,
+    *,
+    resident_id: int,
+    name: str,
+    street: str,
+    postcode: str,
+    phone: str,
+    language: str,
+    area: Sequence[str],
+) -> Resident:
+    """Change what the coordinator may change; her phone number is replaced, if it changed.
+
+    Raises the same errors as add_resident, before anything is changed.
+    """
+    resident = get_resident(session, resident_id=resident_id)
+    normal_postcode = check_delivery_area(postcode, area=area)
+    number = normalise_phone(phone)
+    owner = find_resident(session, kind=AddressKind.PHONE, address=number)
+    if owner is not None and owner.id != resident.id:
+        raise AddressTakenError(kind=AddressKind.PHONE.value, address=number)
+    resident.name = name.strip()
+    resident.street = street.strip()
+    resident.postcode = normal_postcode
+    resident.language = language
+    current = next((a for a in resident.addresses if a.kind == AddressKind.PHONE.value), None)
+    if current is None:
+        resident.addresses.append(ResidentAddress(kind=AddressKind.PHONE.value, address=number))
+    elif current.address != number:
+        current.address = number
+    session.flush()
+    return resident
+
+
+def set_active(session: Session, *, resident_id: int, active: bool) -> Resident:
+    """Pause a resident (the bot serves her no more, her history stays) or serve her again."""
+    resident = get_resident(session, resident_id=resident_id)
+    resident.active = active
+    session.flush()
+    return resident

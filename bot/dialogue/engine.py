@@ -94,6 +94,9 @@ class Dialogue:
             )
         # Serialise this resident's messages: a second one waits here until the first commits.
         session.execute(select(Resident.id).where(Resident.id == resident.id).with_for_update())
+        if not resident.active:
+            # Paused by the coordinator: told so kindly, and nothing is read or ordered.
+            return [self._paused(resident, spoken=message.channel == "voice")]
         conversation = session.scalar(
             select(Conversation).where(Conversation.resident_id == resident.id)
         )
@@ -113,6 +116,17 @@ class Dialogue:
         converse(turn)
         conversation.state = turn.state
         return turn.replies
+
+    def _paused(self, resident: Resident, *, spoken: bool) -> Reply:
+        coordinator = self._services.settings.coordinator
+        values = {"coordinator": coordinator.name, "phone": coordinator.phone}
+        words = self._services.words
+        return Reply(
+            words("account_paused", resident.language, medium="text", **values),
+            spoken=words("account_paused", resident.language, medium="voice", **values)
+            if spoken
+            else None,
+        )
 
     # -- for the channels --------------------------------------------------------------------
 
