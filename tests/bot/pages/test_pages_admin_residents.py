@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -57,9 +58,7 @@ def residents_count(runtime: Runtime) -> int:
 
 def orders_of(runtime: Runtime, resident_id: int) -> list[tuple[int, str]]:
     with unit_of_work(runtime.sessions) as session:
-        return [
-            (o.id, o.status) for o in list_orders(session) if o.resident_id == resident_id
-        ]
+        return [(o.id, o.status) for o in list_orders(session) if o.resident_id == resident_id]
 
 
 def post(client: TestClient, path: str, data: dict[str, str], *, page: str = "") -> Any:
@@ -144,7 +143,8 @@ def test_a_bad_postcode_is_shown_beside_its_field_and_nothing_is_written(
     assert residents_count(village) == before + 1
     resident = resident_of(village, "+31623456789")
     assert resident is not None
-    assert (resident.street, resident.postcode, resident.active) == ("Dorpsstraat 5", "3981 AB", True)
+    assert (resident.street, resident.postcode) == ("Dorpsstraat 5", "3981 AB")
+    assert resident.active
 
 
 def test_every_wrong_field_is_told_at_once(client_as: Client, village: Runtime) -> None:
@@ -377,12 +377,11 @@ def test_shops_and_the_courier_may_not_see_or_change_residents(
 ) -> None:
     client = client_as(email)
     jansen = id_of(village, JANSEN)
-    for path in ("/admin/residents", f"/admin/residents/{jansen}",
-                 f"/admin/residents/{jansen}/export", f"/admin/residents/{jansen}/conversation"):  # fmt: skip
+    mine = f"/admin/residents/{jansen}"
+    for path in ("/admin/residents", mine, f"{mine}/export", f"{mine}/conversation"):
         assert client.get(path).status_code == 403, path
     token = csrf_of(client, "/shop" if email == BAKER else "/courier")
-    for path in ("/admin/residents", f"/admin/residents/{jansen}",
-                 f"/admin/residents/{jansen}/deactivate", f"/admin/residents/{jansen}/forget"):  # fmt: skip
+    for path in ("/admin/residents", mine, f"{mine}/deactivate", f"{mine}/forget"):
         answer = client.post(path, data={"csrf_token": token, **NEW, "sure": "yes"})
         assert answer.status_code == 403, path
     resident = resident_of(village, JANSEN)
@@ -492,6 +491,6 @@ def test_her_data_downloads_in_a_browser(browse: Callable[..., Any], live: Live)
         page.get_by_role("link", name="Gegevens downloaden (JSON)").click()
     download = waiting.value
     assert download.suggested_filename.endswith(".json")
-    data = json.loads(open(download.path(), encoding="utf-8").read())
+    data = json.loads(Path(download.path()).read_text(encoding="utf-8"))
     assert data["resident"]["name"] == "Mevrouw A. Jansen"
     assert data["orders"]
