@@ -7,6 +7,7 @@ from core.errors import ConfigError
 from orders.outbox import Recipient
 from orders.quote import Limits
 from orders.rounds import RoundPlan
+from orders.standing.weekly import StandingPolicy
 
 
 def round_plan(settings: Settings) -> RoundPlan:
@@ -37,4 +38,13 @@ def order_limits(settings: Settings) -> Limits:
         max_pieces=limits.max_pieces_per_line,
         max_grams=limits.max_grams_per_line,
         max_total_cents=round(limits.max_total_euros * 100),
+    )
+
+
+def standing_policy(settings: Settings) -> StandingPolicy:
+    standing = settings.standing_orders
+    return StandingPolicy(
+        remind_days_before_round=standing.remind_days_before_round,
+        remind_at=standing.remind_at,
+        max_price_rise=standing.max_price_rise_percent / 100,
     )

@@ -174,6 +174,18 @@ class RateLimits(_Section):
     global_per_minute: int = Field(default=600, ge=1)
 
 
+class StandingOrders(_Section):
+    """Weekly standing orders: when the reminder goes, and how much dearer is still fine."""
+
+    # The reminder goes this many days before the round, at this local time (and at the
+    # latest an hour before the cut-off).
+    remind_days_before_round: int = Field(default=1, ge=0, le=6)
+    remind_at: time = time(10, 0)
+    # A product more than this many percent dearer than when she agreed is left out and
+    # named in the reminder; never silently bought at the new price.
+    max_price_rise_percent: float = Field(default=10, ge=0, le=1000)
+
+
 class WebSettings(_Section):
     # The API schema and its pages tell strangers what the webhooks take: off unless wanted.
     openapi: bool = False
@@ -202,6 +214,7 @@ class Settings(BaseSettings):
     public_url: str | None = None
     channels: Channels = Channels()
     nlu: NluSettings = NluSettings()
+    standing_orders: StandingOrders = StandingOrders()
     limits: OrderLimits = OrderLimits()
     rate_limits: RateLimits = RateLimits()
     web: WebSettings = WebSettings()

@@ -15,13 +15,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.round_plan import courier_recipient
+from bot.round_plan import courier_recipient, order_limits, round_plan, standing_policy
 from bot.wiring import Runtime
 from conversations.retention import expire
 from core.database import unit_of_work, utcnow
 from orders.closing import CloseReport, close_round
 from orders.outbox import Clock, DeliveryReport, Sender, deliver_due, running_clock
 from orders.rounds import round_by_id, rounds_due_for_closing
+from orders.standing.weekly import StandingReport, place_due, remind_due
 
 log = logging.getLogger(__name__)
 BATCH = 50
@@ -31,6 +32,8 @@ BATCH = 50
 class WorkReport:
     closed: list[CloseReport] = field(default_factory=list)
     delivered: DeliveryReport = field(default_factory=DeliveryReport)
+    reminded: int = 0
+    standing: StandingReport = field(default_factory=StandingReport)
 
 
 def close_now(runtime: Runtime, *, round_id: int, now: datetime) -> CloseReport:
@@ -55,13 +58,23 @@ def close_due_rounds(runtime: Runtime, *, now: datetime) -> list[CloseReport]:
 def work_once(
     runtime: Runtime, *, senders: Mapping[str, Sender], now: datetime | None = None
 ) -> WorkReport:
-    """One pass of the worker: close rounds whose cut-off passed, then send all that is due.
+    """One pass of the worker: standing orders reminded and placed, rounds whose cut-off passed
+    closed, then all that is due sent.
 
     The pass runs on the wall clock, or from `now` on when given (tests, replays).
     """
     clock = utcnow if now is None else running_clock(now)
     start = clock()
-    report = WorkReport(closed=close_due_rounds(runtime, now=start))
+    settings = runtime.settings
+    plan, policy = round_plan(settings), standing_policy(settings)
+    reminded = remind_due(runtime.sessions, plan=plan, policy=policy, now=start)
+    # Standing orders are placed before their round closes, so they are on its lists.
+    standing = place_due(
+        runtime.sessions, plan=plan, policy=policy, now=start, limits=order_limits(settings)
+    )
+    report = WorkReport(
+        closed=close_due_rounds(runtime, now=start), reminded=reminded, standing=standing
+    )
     expire(runtime.sessions, now=start, policy=runtime.settings.retention)
     report.delivered = send_due(runtime, senders=senders, clock=clock)
     return report

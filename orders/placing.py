@@ -167,7 +167,7 @@ def place_quote(
     session.add(order)
     session.flush()
     replaced = replaces.id if replaces is not None else None
-    _tell_resident(
+    tell_resident(
         session,
         resident=resident,
         kind="order_confirmation",
@@ -220,7 +220,7 @@ def check_limits(quote: Quote, *, limits: Limits) -> None:
         raise TotalTooLargeError(total_cents=quote.total_cents, limit_cents=limits.max_total_cents)
 
 
-def _tell_resident(
+def tell_resident(
     session: Session,
     *,
     resident: Resident,
@@ -303,7 +303,7 @@ def cancel_order(
     _check_cancellable(order, now=now)
     order.status = OrderStatus.CANCELLED.value
     order.cancelled_at = now
-    _tell_resident(
+    tell_resident(
         session,
         resident=order.resident,
         kind="order_cancelled",
@@ -358,7 +358,7 @@ def set_status(session: Session, *, order: Order, status: OrderStatus, now: date
         raise StatusChangeError(order_id=order.id, current=current.value, wanted=status.value)
     order.status = status.value
     if status is OrderStatus.OUT_FOR_DELIVERY:
-        _tell_resident(
+        tell_resident(
             session,
             resident=order.resident,
             kind="order_on_the_way",

@@ -107,6 +107,11 @@ def _get_or_create(session: Session, slot: Slot) -> DeliveryRound:
     return created
 
 
+def round_for(session: Session, slot: Slot) -> DeliveryRound:
+    """The round row of this slot, made the first time anyone needs it."""
+    return _get_or_create(session, slot)
+
+
 def _takes_orders(delivery_round: DeliveryRound, now: datetime) -> bool:
     # The stored row wins over the plan: a round closed early, or planned under an older
     # schedule, keeps the promise that was made with it.

@@ -17,7 +17,8 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-import accounts.models  # noqa: F401  (its tables are emptied between tests too)
+import accounts.models  # noqa: F401  (their tables are emptied between tests too)
+import orders.standing.models  # noqa: F401
 from bot.settings import Settings, load_settings
 from bot.wiring import Runtime, start
 from core.database import Base, make_engine, make_session_factory, normalise_url

@@ -8,9 +8,15 @@ import accounts.models
 import catalog.models
 import orders.models
 import orders.opt_outs  # its table: SMS opt-outs
+import orders.standing.models
 from core.database import Base
 
-_ = (accounts.models, catalog.models, orders.models)  # imported for their tables on Base.metadata
+_ = (
+    accounts.models,
+    catalog.models,
+    orders.models,
+    orders.standing.models,
+)  # imported for their tables on Base.metadata
 
 engine = context.config.attributes["engine"]
 with engine.connect() as connection:

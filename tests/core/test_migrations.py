@@ -13,6 +13,7 @@ import catalog.models
 import conversations.models
 import orders.models
 import orders.opt_outs
+import orders.standing.models
 from core.database import Base, make_engine
 from core.migrate import current_revision, head_revision, upgrade
 

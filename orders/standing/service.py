@@ -1,0 +1,213 @@
+"""Setting up, showing, changing, pausing and stopping a standing order."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from catalog.models import Product
+from catalog.service import WEEKDAYS
+from core.errors import DorpspleinError
+from orders.models import DeliveryRound, Resident
+from orders.quote import Wanted
+from orders.rounds import ROUND_OPEN, RoundPlan, round_for, slot_on
+from orders.standing.models import StandingOrder, StandingWeek
+
+
+class NotARoundDayError(DorpspleinError):
+    def __init__(self, *, weekday: str, round_days: tuple[str, ...]) -> None:
+        super().__init__(f"{weekday} is not a round day ({', '.join(round_days)})")
+        self.weekday = weekday
+        self.round_days = round_days
+
+
+class EmptyStandingOrderError(DorpspleinError):
+    def __init__(self, *, resident_id: int) -> None:
+        super().__init__(f"a standing order for resident {resident_id} needs at least one line")
+        self.resident_id = resident_id
+
+
+@dataclass(frozen=True)
+class StandingLine:
+    product: Product
+    quantity: int
+
+
+def set_up(
+    session: Session,
+    *,
+    resident: Resident,
+    weekday: str,
+    lines: Sequence[StandingLine],
+    plan: RoundPlan,
+    now: datetime,
+) -> StandingOrder:
+    """Her standing order for this round day: a new one, or the old one replaced."""
+    if weekday not in plan.days:
+        raise NotARoundDayError(weekday=weekday, round_days=plan.days)
+    if not lines:
+        raise EmptyStandingOrderError(resident_id=resident.id)
+    record = [
+        {"sku": line.product.sku, "quantity": line.quantity,
+         "unit_price_cents": line.product.price_cents}
+        for line in lines
+    ]  # fmt: skip
+    standing = session.scalar(
+        select(StandingOrder).where(
+            StandingOrder.resident_id == resident.id, StandingOrder.weekday == weekday
+        )
+    )
+    if standing is None:
+        standing = StandingOrder(resident_id=resident.id, weekday=weekday, created_at=now)
+        session.add(standing)
+    standing.lines = record
+    standing.active = True
+    standing.paused_until = None
+    standing.stopped_at = None
+    session.flush()
+    return standing
+
+
+def standing_orders_of(session: Session, *, resident_id: int) -> list[StandingOrder]:
+    """Her active standing orders, in weekday order."""
+    found = session.scalars(
+        select(StandingOrder).where(
+            StandingOrder.resident_id == resident_id, StandingOrder.active.is_(True)
+        )
+    ).all()
+    return sorted(found, key=lambda s: WEEKDAYS.index(s.weekday))
+
+
+def active_standing_orders(session: Session) -> list[StandingOrder]:
+    query = (
+        select(StandingOrder)
+        .join(StandingOrder.resident)
+        .where(StandingOrder.active.is_(True), Resident.active.is_(True))
+        .options(selectinload(StandingOrder.resident).selectinload(Resident.addresses))
+        .order_by(StandingOrder.id)
+    )
+    return list(session.scalars(query))
+
+
+def stop(session: Session, *, standing: StandingOrder, now: datetime) -> None:
+    standing.active = False
+    standing.stopped_at = now
+    session.flush()
+
+
+def pause(session: Session, *, standing: StandingOrder, until: date | None) -> None:
+    """No orders for rounds on or before `until` (None: paused no longer)."""
+    standing.paused_until = until
+    session.flush()
+
+
+def local_day(moment: datetime, plan: RoundPlan) -> date:
+    return moment.astimezone(plan.zone).date()
+
+
+def is_paused(standing: StandingOrder, delivery_round: DeliveryRound, plan: RoundPlan) -> bool:
+    until = standing.paused_until
+    return until is not None and local_day(delivery_round.starts_at, plan) <= until
+
+
+def next_round_on(
+    session: Session, *, plan: RoundPlan, weekday: str, now: datetime
+) -> DeliveryRound:
+    """The first open round on this weekday whose cut-off is still to come."""
+    first = local_day(now, plan)
+    for offset in range(8 * 7):
+        day = first + timedelta(days=offset)
+        if WEEKDAYS[day.weekday()] != weekday:
+            continue
+        slot = slot_on(plan, day)
+        if now >= slot.cutoff_at:
+            continue
+        delivery_round = round_for(session, slot)
+        if delivery_round.status == ROUND_OPEN and now < delivery_round.cutoff_at:
+            return delivery_round
+    raise NotARoundDayError(weekday=weekday, round_days=plan.days)
+
+
+def first_delivery(
+    session: Session, *, standing: StandingOrder, plan: RoundPlan, now: datetime
+) -> DeliveryRound:
+    """The round her standing order next comes with (pauses and skips taken into account)."""
+    moment = now
+    for _ in range(60):
+        delivery_round = next_round_on(session, plan=plan, weekday=standing.weekday, now=moment)
+        week = session.scalar(
+            select(StandingWeek).where(
+                StandingWeek.standing_order_id == standing.id,
+                StandingWeek.round_id == delivery_round.id,
+            )
+        )
+        if not is_paused(standing, delivery_round, plan) and not (week and week.skipped):
+            return delivery_round
+        moment = delivery_round.cutoff_at
+    raise NotARoundDayError(weekday=standing.weekday, round_days=plan.days)
+
+
+def week_of(
+    session: Session, *, standing: StandingOrder, delivery_round: DeliveryRound
+) -> StandingWeek:
+    """This standing order's row for this round, made the first time it is needed."""
+    query = select(StandingWeek).where(
+        StandingWeek.standing_order_id == standing.id,
+        StandingWeek.round_id == delivery_round.id,
+    )
+    found = session.scalar(query)
+    if found is not None:
+        return found
+    week = StandingWeek(standing_order_id=standing.id, round_id=delivery_round.id)
+    try:
+        # Two workers (or the resident and a worker) may make it at once; one row wins.
+        with session.begin_nested():
+            session.add(week)
+    except IntegrityError:
+        found = session.scalar(query)
+        assert found is not None
+        return found
+    return week
+
+
+def change_this_week(
+    session: Session,
+    *,
+    standing: StandingOrder,
+    plan: RoundPlan,
+    now: datetime,
+    changes: dict[str, int],
+) -> StandingWeek:
+    """Only the coming week: sku -> quantity (0: none this week), the standing order kept."""
+    delivery_round = first_delivery(session, standing=standing, plan=plan, now=now)
+    week = week_of(session, standing=standing, delivery_round=delivery_round)
+    week.changes = {**week.changes, **changes}
+    session.flush()
+    return week
+
+
+def skip_this_week(
+    session: Session, *, standing: StandingOrder, plan: RoundPlan, now: datetime
+) -> StandingWeek:
+    delivery_round = first_delivery(session, standing=standing, plan=plan, now=now)
+    week = week_of(session, standing=standing, delivery_round=delivery_round)
+    week.skipped = True
+    session.flush()
+    return week
+
+
+def wanted_this_week(standing: StandingOrder, week: StandingWeek | None) -> list[Wanted]:
+    """The standing lines with this week's changes applied, in the standing order's order."""
+    changes = dict(week.changes) if week else {}
+    wanted: list[Wanted] = []
+    for line in standing.lines:
+        quantity = changes.pop(line["sku"], line["quantity"])
+        if quantity > 0:
+            wanted.append(Wanted(sku=line["sku"], quantity=quantity))
+    wanted.extend(Wanted(sku=sku, quantity=q) for sku, q in changes.items() if q > 0)
+    return wanted
