@@ -45,6 +45,7 @@ from orders.models import (
 )
 from orders.opt_outs import OptOut
 from orders.residents import find_resident, normalise_phone
+from orders.standing.models import StandingOrder, StandingWeek
 
 # The one resident every forgotten person's orders belong to; it has no addresses.
 FORGOTTEN = "(vergeten)"
@@ -158,6 +159,18 @@ def export_resident(session: Session, *, phone: str, now: datetime) -> dict[str,
                 "updated_at": _when(conversation.updated_at),
             }
         data["orders"] = [_order(o) for o in _orders(session, resident_id=resident.id)]
+        data["standing_orders"] = [
+            {
+                "weekday": s.weekday,
+                "lines": [{"sku": line["sku"], "quantity": line["quantity"]} for line in s.lines],
+                "active": s.active,
+                "paused_until": s.paused_until.isoformat() if s.paused_until else None,
+                "created_at": _when(s.created_at),
+            }
+            for s in session.scalars(
+                select(StandingOrder).where(StandingOrder.resident_id == resident.id)
+            )
+        ]
     data["messages"] = [
         {
             "channel": m.channel,
@@ -286,6 +299,13 @@ def forget_resident(session: Session, *, phone: str, now: datetime) -> ForgetRep
             order.resident = anonymous
         orders_kept = len(orders)
         session.execute(delete(Conversation).where(Conversation.resident_id == resident.id))
+        standing = select(StandingOrder.id).where(StandingOrder.resident_id == resident.id)
+        session.execute(
+            delete(StandingWeek).where(
+                StandingWeek.standing_order_id.in_(standing.scalar_subquery())
+            )
+        )
+        session.execute(delete(StandingOrder).where(StandingOrder.resident_id == resident.id))
         # The addresses go with her (delete-orphan), so her numbers are unknown senders again.
         session.delete(resident)
     session.flush()

@@ -280,3 +280,18 @@ def test_one_standing_order_per_resident_per_day_the_second_replaces_it(
         assert again.id == first
         assert [line["sku"] for line in again.lines] == ["bak-spelt"]
         assert len(session.scalars(select(StandingOrder)).all()) == 1
+
+
+def test_her_standing_order_is_in_her_export_and_goes_when_she_is_forgotten(
+    village: Runtime,
+) -> None:
+    from conversations.privacy import export_resident, forget_resident
+
+    thursday_bread_and_eggs(village)
+    with unit_of_work(village.sessions) as session:
+        exported = export_resident(session, phone=JANSEN, now=MONDAY)
+        assert exported["standing_orders"][0]["weekday"] == "thu"
+        assert exported["standing_orders"][0]["lines"][0] == {"sku": "bak-volkoren", "quantity": 2}
+        forget_resident(session, phone=JANSEN, now=MONDAY)
+    with village.sessions() as session:
+        assert session.scalars(select(StandingOrder)).all() == []
