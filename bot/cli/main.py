@@ -18,6 +18,7 @@ from bot.cli.limits import limits_app
 from bot.cli.operators import orders_app, outbox_app, rounds_app, worker
 from bot.cli.products import catalog_app
 from bot.cli.residents import residents_app
+from bot.cli.standing import standing_app
 from bot.cli.support import ConfigOption, DemoOption, operator_errors, runtime_for
 from bot.cli.users import users_app
 
@@ -37,6 +38,7 @@ app.add_typer(rounds_app, name="rounds")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(limits_app, name="limits")
 app.add_typer(users_app, name="users")
+app.add_typer(standing_app, name="standing")
 app.command("worker")(worker)
 app.command("serve")(serve)
 app.command("telegram")(telegram)
