@@ -9,6 +9,7 @@ in one class rather than being split where a change could miss its counterpart.
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 import re
 from collections import Counter, defaultdict
@@ -25,6 +26,9 @@ SOFT_WEIGHT = 0.3
 _VOWELS = frozenset("aeiouy")
 FUNCTION_WEIGHT = 0.05
 _WORD_RE = re.compile(r"[a-z]+|\d+(?:[.,]\d+)?")
+# A number of its own for every index ever built: caches keyed by it never mistake a new
+# index for an old one that happened to live at the same address.
+_INDEX_IDS = itertools.count(1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +174,7 @@ class CatalogIndex:
         self._weights: dict[str, float] = {}
         self._weights_version = -1
         self.version = 0
+        self.uid = next(_INDEX_IDS)
         batch = list(entries)
         # Seed the compound vocabulary with every name first, so that splitting a name
         # does not depend on the order of the rows.
@@ -191,6 +196,13 @@ class CatalogIndex:
 
     def __len__(self) -> int:
         return len(self._products)
+
+    @property
+    def stamp(self) -> tuple[int, int]:
+        """This index at this version: a key for anything worked out from its contents
+        (every upsert or remove makes a new stamp, so nothing cached under an old one is
+        used again)."""
+        return self.uid, self.version
 
     def __contains__(self, sku: object) -> bool:
         return sku in self._products

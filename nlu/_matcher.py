@@ -95,7 +95,10 @@ class Matcher:
             if len(w) >= 3:
                 self._nl_by_letter.setdefault(w[0], []).append(w)
         self._slips = DescribingSlips(res)
-        self._cache: dict[tuple[int, int, str], _Analysis] = {}
+        self._cache: dict[tuple[tuple[int, int], str], _Analysis] = {}
+        # Matches by index stamp, container and the slots' readings: a product named again
+        # in a later message is not scored against the catalogue again.
+        self._matches: dict[tuple[object, ...], Match] = {}
 
     # -- reading the resident's words ---------------------------------------------------
 
@@ -214,7 +217,7 @@ class Matcher:
         )
 
     def _analyse_cached(self, word: str, index: CatalogIndex) -> _Analysis:
-        key = (id(index), index.version, word)
+        key = (index.stamp, word)
         hit = self._cache.get(key)
         if hit is None:
             if len(self._cache) > 50_000:
@@ -403,6 +406,22 @@ class Matcher:
         )
 
     def match(self, slots: list[Slot], container: str | None, index: CatalogIndex) -> Match:
+        """The products these slots name. Worked out once per index version and readings
+        (a slot's text and place in the message play no part); callers may change the
+        Match they get, so each gets its own copy (the Fits in it are not changed)."""
+        key = (
+            index.stamp,
+            container,
+            *[(s.norm, s.optional, s.adjective, *s.alts) for s in slots],
+        )
+        hit = self._matches.get(key)
+        if hit is None:
+            if len(self._matches) > 20_000:
+                self._matches.clear()
+            hit = self._matches[key] = self._match(slots, container, index)
+        return Match(list(hit.fits), hit.status, hit.sku, hit.note)
+
+    def _match(self, slots: list[Slot], container: str | None, index: CatalogIndex) -> Match:
         surface = " ".join(s.norm for s in slots if not s.optional)
         skus = self.candidates(slots, index)
         if len(skus) > SCORE_LIMIT:
