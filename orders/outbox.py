@@ -29,7 +29,7 @@ from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.database import unit_of_work
-from core.errors import DorpspleinError
+from core.errors import DorpspleinError, NotFoundError
 from orders.models import OutboxMessage, OutboxStatus
 
 MAX_ATTEMPTS = 8
@@ -372,3 +372,32 @@ def list_outbox(session: Session, *, status: OutboxStatus | None = None) -> Sequ
     if status is not None:
         query = query.where(OutboxMessage.status == status.value)
     return session.scalars(query).all()
+
+
+class MessageNotFailedError(DorpspleinError):
+    """Only a failed message can be tried again; this one is pending, sent or logged."""
+
+    def __init__(self, *, message_id: int, status: str) -> None:
+        super().__init__(f"outbox message {message_id} is {status}, not failed")
+        self.message_id = message_id
+        self.status = status
+
+
+def retry_failed(session: Session, *, message_id: int, now: datetime) -> OutboxMessage:
+    """Put a failed message back in line, due now, with a fresh set of MAX_ATTEMPTS tries.
+
+    The count starts again because someone decided to try again (after fixing an address,
+    or once a platform is back); with the old count one more hiccup would fail it at once.
+    Its last reason is kept until a send succeeds, so the coordinator still sees why it
+    failed before.
+    """
+    row = session.get(OutboxMessage, message_id, with_for_update=True)
+    if row is None:
+        raise NotFoundError(kind="outbox message", key=str(message_id))
+    if row.status != OutboxStatus.FAILED.value:
+        raise MessageNotFailedError(message_id=row.id, status=row.status)
+    row.status = OutboxStatus.PENDING.value
+    row.attempts = 0
+    row.next_attempt_at = now
+    session.flush()
+    return row
