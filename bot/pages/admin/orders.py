@@ -121,7 +121,7 @@ def routes(pages: Pages) -> APIRouter:
                     for part in order.parts
                 ],
             }
-        return pages.render(request, "admin/order.html", operator=operator, order=shown)
+        return pages.render(request, "admin/orders_detail.html", operator=operator, order=shown)
 
     @router.post("/admin/orders/{order_id}/cancel")
     async def cancel(
