@@ -37,6 +37,19 @@ class Acts:
     # "add a loaf to my order", "kan er een brood bij mijn bestelling?": products are added.
     adding: bool = False
 
+    @property
+    def quiet(self) -> bool:
+        """Nothing but (perhaps) a replaced amount: every other field at its default."""
+        return (
+            self.answer is None
+            and not self.closing
+            and not self.correction_cue
+            and not self.price
+            and not self.availability
+            and not self.browse
+            and not self.adding
+        )
+
 
 class ActReader:
     """Built once with the parser; `read` keeps no state between messages."""

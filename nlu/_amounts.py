@@ -93,6 +93,9 @@ class AmountReader:
         self._vague_by_first: dict[str, list[tuple[str, ...]]] = {}
         for phrase in res.vague:
             self._vague_by_first.setdefault(phrase[0], []).append(phrase)
+        # Per word: its container, and whether an amount can start with it at all.
+        self._containers: dict[str, str | None] = {}
+        self._may_open: dict[str, bool] = {}
 
     def number_at(self, toks: list[Token], i: int) -> tuple[float, int, bool] | None:
         """A number starting at toks[i]: (value, next index, is_article)."""
@@ -209,11 +212,42 @@ class AmountReader:
         return None, None, False, i
 
     def container(self, word: str) -> str | None:
+        try:
+            return self._containers[word]
+        except KeyError:
+            pass
+        found = None
         for k in (word, *sorted(word_keys(word))):
             c = self.res.container_by_key.get(k)
             if c is not None:
-                return c
-        return None
+                found = c
+                break
+        if len(self._containers) > 100_000:
+            self._containers.clear()
+        self._containers[word] = found
+        return found
+
+    def _may_open_amount(self, word: str) -> bool:
+        """Whether `read` can find an amount starting at this word: a vague amount's first
+        word, a number word, or a unit or container word. Every other word gives None
+        whatever follows it, so `read` need not look further."""
+        hit = self._may_open.get(word)
+        if hit is None:
+            res = self.res
+            hit = (
+                word in self._vague_by_first
+                or word in res.one_and_half
+                or word in res.half
+                or word.endswith(("enhalf", "enhalve"))
+                or word in res.numbers_en
+                or _dutch_number(word, res.numbers_nl) is not None
+                or word in res.units
+                or self.container(word) is not None
+            )
+            if len(self._may_open) > 100_000:
+                self._may_open.clear()
+            self._may_open[word] = hit
+        return hit
 
     def vague_at(self, toks: list[Token], i: int) -> int | None:
         for phrase in self._vague_by_first.get(toks[i].norm, ()):
@@ -225,6 +259,8 @@ class AmountReader:
     def read(self, toks: list[Token], i: int) -> tuple[Amount, int] | None:
         """Read an amount starting at toks[i], or None when none starts there."""
         t = toks[i]
+        if t.kind == WORD and not self._may_open_amount(t.norm):
+            return None
         start = t.start
         vague_end = self.vague_at(toks, i)
         if vague_end is not None:

@@ -7,8 +7,10 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache, partial, reduce
 from importlib import resources
 from itertools import pairwise
+from operator import add, itemgetter
 from typing import Any
 
 import yaml
@@ -43,14 +45,17 @@ def features(tokens: Sequence[Token], masked: Iterable[tuple[int, int]] = ()) ->
     spans = list(masked)
     words: list[str] = []
     for t in tokens:
-        if t.kind == NUM:
+        kind = t.kind
+        if kind == NUM:
             w = NUMBER
-        elif t.kind in (WORD, OTHER):
-            inside = any(a <= t.start and t.end <= b for a, b in spans)
-            w = PRODUCT if inside else t.norm
+        elif kind in (WORD, OTHER):
+            if spans and any(a <= t.start and t.end <= b for a, b in spans):
+                if words and words[-1] == PRODUCT:
+                    continue
+                w = PRODUCT
+            else:
+                w = t.norm
         else:
-            continue
-        if words and words[-1] == PRODUCT and w == PRODUCT:
             continue
         words.append(w)
     feats = [f"w:{w}" for w in words]
@@ -61,11 +66,16 @@ def features(tokens: Sequence[Token], masked: Iterable[tuple[int, int]] = ()) ->
     if len(words) <= 2:
         feats.append(f"short:{len(words)}")
     for w in words:
-        if w in (PRODUCT, NUMBER) or len(w) < 4:
-            continue
-        padded = f"<{w}>"
-        feats += [f"c:{padded[i : i + 4]}" for i in range(len(padded) - 3)]
+        if len(w) >= 4 and w != PRODUCT and w != NUMBER:
+            feats += _char_grams(w)
     return feats
+
+
+@lru_cache(maxsize=65536)
+def _char_grams(w: str) -> tuple[str, ...]:
+    """A word's character 4-grams, with "<" and ">" marking its ends."""
+    padded = f"<{w}>"
+    return tuple(f"c:{padded[i : i + 4]}" for i in range(len(padded) - 3))
 
 
 class NaiveBayes:
@@ -91,6 +101,10 @@ class NaiveBayes:
         v = len(self.vocab)
         self._denoms = [math.log(self.totals[label] + alpha * v) for label in self.labels]
         self._terms: dict[str, tuple[float, ...]] = {}
+        self._priors = tuple(self.prior[label] for label in self.labels)
+        # Every feature's terms up front (a few thousand), so ranking only looks them up.
+        for f in sorted(self.vocab):
+            self._term(f)
 
     def _term(self, f: str) -> tuple[float, ...]:
         """A feature's log-likelihood per label, worked out on first use and kept: the
@@ -105,16 +119,24 @@ class NaiveBayes:
         return term
 
     def rank(self, feats: Sequence[str]) -> list[tuple[str, float]]:
-        scores = [self.prior[label] for label in self.labels]
-        for f in feats:
-            if f in self.vocab:
-                term = self._term(f)
-                for i in range(len(scores)):
-                    scores[i] += term[i]
+        # The features the examples have (all of them in _terms), in message order.
+        terms = list(filter(None, map(self._terms.get, feats)))
+        # Each label's score summed in feature order, one addition after another: the same
+        # floating-point sums as adding the features one by one.
+        if terms:
+            columns = zip(*terms, strict=True)
+            scores = list(map(partial(reduce, add), columns, self._priors))
+        else:
+            scores = list(self._priors)
         top = max(scores)
-        exp = {k: math.exp(v - top) for k, v in zip(self.labels, scores, strict=True)}
-        z = sum(exp.values())
-        return sorted(((k, e / z) for k, e in exp.items()), key=lambda kv: -kv[1])
+        exps = [math.exp(v - top) for v in scores]
+        z = sum(exps)
+        # Highest first; a tie keeps the labels' order (a stable sort).
+        return sorted(
+            [(k, e / z) for k, e in zip(self.labels, exps, strict=True)],
+            key=itemgetter(1),
+            reverse=True,
+        )
 
 
 def load_training_data() -> dict[str, Any]:

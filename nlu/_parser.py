@@ -10,6 +10,7 @@ language and intent ranking.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from operator import itemgetter
 
 from nlu._acts import ActReader, Acts
 from nlu._amounts import AmountReader
@@ -73,6 +74,7 @@ class Parser:
         self._removal_blockers = PhraseSet(res.removal_blockers)
         # One-product views for read_amount, by entry (an edited entry is a new key).
         self._single: dict[CatalogEntry, CatalogIndex] = {}
+        self._word_lang: dict[str, tuple[int, int, bool, bool]] = {}
 
     # -- public ---------------------------------------------------------------------------
 
@@ -182,7 +184,8 @@ class Parser:
                 replaced = True
         before = set(consumed)
         acts = self._acts.read(toks, consumed, words=words)
-        acts = replace(acts, replaced=acts.replaced or replaced)
+        if replaced and not acts.replaced:
+            acts = replace(acts, replaced=True)
         return _Prepared(
             toks,
             words,
@@ -238,7 +241,7 @@ class Parser:
             and out.intent not in ("order", "remove")
         ):
             out.items = []
-        quiet = acts == Acts(replaced=acts.replaced)  # the message does nothing else
+        quiet = acts.quiet  # the message does nothing else
         if named and quiet and not rest and not out.items and not (out.used_usual or out.used_last):
             # Only a name ("Henk de Wit", "met mevrouw van Dam"): an introduction, no order.
             intent = "greet"
@@ -332,20 +335,15 @@ class Parser:
     def _language(self, toks: list[Token], found: list[Found]) -> str:
         """ "nl" or "en" from the words: signal words of either language, the bilingual
         lexicon, and the product words (a catalogue name is Dutch unless it is English)."""
-        res = self._res
         spans = [(f.start, f.end) for f in found if f.match.status != "unknown"]
         nl = en = 0.0
         for t in toks:
             if t.kind != WORD:
                 continue
-            w = t.norm
-            if w in res.lang_nl:
-                nl += 1
-            if w in res.lang_en:
-                en += 1
-            english = english_word(w, res.en_words)
-            dutch = w in res.nl_words or res.is_known_nl(w)
-            if any(a <= t.start and t.end <= b for a, b in spans):
+            signal_nl, signal_en, english, dutch = self._word_language(t.norm)
+            nl += signal_nl
+            en += signal_en
+            if spans and any(a <= t.start and t.end <= b for a, b in spans):
                 if english and not dutch:
                     en += 1
                 elif not english:
@@ -356,6 +354,23 @@ class Parser:
                 nl += 0.5
         return "en" if en > nl else "nl"
 
+    def _word_language(self, w: str) -> tuple[int, int, bool, bool]:
+        """What a word says of the language whatever the message: whether it is a signal
+        word of Dutch, of English, and whether the lexicons know it as English, as Dutch."""
+        hit = self._word_lang.get(w)
+        if hit is None:
+            res = self._res
+            hit = (
+                int(w in res.lang_nl),
+                int(w in res.lang_en),
+                english_word(w, res.en_words),
+                w in res.nl_words or res.is_known_nl(w),
+            )
+            if len(self._word_lang) > 100_000:
+                self._word_lang.clear()
+            self._word_lang[w] = hit
+        return hit
+
     def _unsure(
         self, ranking: list[tuple[str, float]], toks: list[Token], masked: list[tuple[int, int]]
     ) -> list[tuple[str, float]]:
@@ -364,7 +379,9 @@ class Parser:
         vocab = self._classifier.vocab
         seen = total = 0
         for t in toks:
-            if t.kind not in (WORD, OTHER) or any(a <= t.start and t.end <= b for a, b in masked):
+            if t.kind not in (WORD, OTHER) or (
+                masked and any(a <= t.start and t.end <= b for a, b in masked)
+            ):
                 continue
             total += 1
             seen += f"w:{t.norm}" in vocab
@@ -393,8 +410,10 @@ def _gate(
         "availability_question": acts.availability,
         "browse": acts.browse and browsing,
     }
+    if all(supported.values()):
+        return ranking
     kept = [(k, v) for k, v in ranking if supported.get(k, True)]
-    total = sum(v for _, v in kept)
+    total = sum(map(itemgetter(1), kept))
     if len(kept) == len(ranking) or total <= 0:
         return ranking
     return [(k, v / total) for k, v in kept]

@@ -35,8 +35,13 @@ class PhraseSet:
         spans: list[Span] = []
         if self._firsts.isdisjoint(norms):
             return spans  # most messages hold none of a set's first words
+        firsts = self._firsts
         k = 0
-        while k < len(norms):
+        n = len(norms)
+        while k < n:
+            if norms[k] not in firsts:
+                k += 1
+                continue
             hit = self.longest_at(norms, k)
             if hit:
                 a, b = idx[k], idx[k + hit - 1] + 1

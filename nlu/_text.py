@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 # Word characters include letters with diacritics; digits are split off from letters so that
 # "500g", "2x" and "1kg" yield separate number and unit tokens.
@@ -27,8 +27,10 @@ NL = "nl"
 OTHER = "other"
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
+    """One token; immutable. A named tuple, not a frozen dataclass: one is made for every
+    token of every message, and a tuple is built several times faster."""
+
     kind: str
     text: str
     norm: str
