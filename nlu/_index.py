@@ -173,6 +173,9 @@ class CatalogIndex:
         self._size: dict[str, int] = {}
         self._weights: dict[str, float] = {}
         self._weights_version = -1
+        # Products under any of several keys (a word's stems), for this version only.
+        self._unions: dict[frozenset[str], AbstractSet[str]] = {}
+        self._unions_version = -1
         self.version = 0
         self.uid = next(_INDEX_IDS)
         batch = list(entries)
@@ -284,6 +287,25 @@ class CatalogIndex:
 
     def skus_for_key(self, key: str) -> set[str] | None:
         return self._postings.get(key)
+
+    def skus_for_keys(self, keys: frozenset[str]) -> AbstractSet[str]:
+        """The products under any of these keys. Read-only: it may be the index's own set,
+        or a union kept until the catalogue next changes (a generic word's stems can name
+        thousands of products, so their union is not built again for every message)."""
+        sets = [p for k in keys if (p := self._postings.get(k))]
+        if not sets:
+            return frozenset()
+        if len(sets) == 1:
+            return sets[0]
+        if self._unions_version != self.version:
+            self._unions = {}
+            self._unions_version = self.version
+        hit = self._unions.get(keys)
+        if hit is None:
+            if len(self._unions) > 4096:
+                self._unions.clear()
+            hit = self._unions[keys] = set().union(*sets)
+        return hit
 
     def skus_for_category(self, keys: Iterable[str]) -> set[str]:
         out: set[str] = set()

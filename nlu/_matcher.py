@@ -450,12 +450,8 @@ def _postings_size(slot: Slot, index: CatalogIndex) -> int:
 
 
 def _morph_skus(m: UMorph, index: CatalogIndex) -> Set[str]:
-    sets = [p for k in m.keys if (p := index.skus_for_key(k))]
-    if not sets:
-        return frozenset()
-    if len(sets) == 1:
-        return sets[0]  # the index's own set, not copied: callers only read it
-    return set().union(*sets)
+    # The index's own sets, not copied: callers only read them.
+    return index.skus_for_keys(m.keys)
 
 
 def _slot_skus(slot: Slot, index: CatalogIndex) -> Set[str]:
