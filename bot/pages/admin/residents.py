@@ -25,7 +25,7 @@ from conversations.privacy import (
     export_resident,
     forget_resident,
 )
-from conversations.recent import open_conversation, recent_exchanges
+from conversations.recent import RECENT, open_conversation, recent_exchanges
 from core.errors import DorpspleinError, NotFoundError
 from orders.errors import (
     AddressTakenError,
@@ -385,6 +385,7 @@ def routes(pages: Pages) -> APIRouter:
             exchanges=exchanges,
             state=state,
             channels=CHANNELS,
+            limit=RECENT,
         )
 
     return router
