@@ -50,6 +50,8 @@ class _Caller:
     name: str
     language: str
     basket: bool
+    # Paused by the coordinator: told so, and put through to her with 0; nothing is ordered.
+    active: bool = True
 
 
 class VoiceCalls:
@@ -108,6 +110,16 @@ class VoiceCalls:
                     )
                 ],
             )
+            return self._ask(question, lang, request.step, keypad_only=True), question
+        if not caller.active:
+            paused = self._w(
+                "call_paused",
+                lang,
+                village=self._settings.village,
+                name=caller.name,
+                coordinator=self._settings.coordinator.name,
+            )
+            question = Question("unknown", [(paused, False)])
             return self._ask(question, lang, request.step, keypad_only=True), question
         greeting = self._greeting(lang, now)
         if caller.basket:
@@ -320,7 +332,7 @@ class VoiceCalls:
             select(Conversation.state).where(Conversation.resident_id == resident.id)
         )
         has_basket = state is not None and bool(state.basket)
-        return _Caller(resident.id, resident.name, resident.language, has_basket)
+        return _Caller(resident.id, resident.name, resident.language, has_basket, resident.active)
 
     def _usual(self, caller: _Caller) -> str:
         assert caller.resident_id is not None
