@@ -28,6 +28,8 @@ from nlu._text import NUM, OTHER, WORD, Token, tokenize
 from nlu._types import CatalogEntry, History, Interpretation
 
 MAX_TOKENS = 400
+# Messages whose reading is kept (per text and catalogue version); the oldest go together.
+MAX_KEPT_ANALYSES = 4096
 
 
 @dataclass
@@ -46,6 +48,28 @@ class _Prepared:
     # The number of a placed order the message names ("annuleer bestelling 12").
     order_number: int | None
     # The message had more than MAX_TOKENS tokens; only the first ones were read.
+    truncated: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Analysis:
+    """What parse reads from a message before the resident's history is used."""
+
+    language: str
+    ranking: list[tuple[str, float]]
+    found: list[Found]
+    used_usual: bool
+    used_last: bool
+    removal_cue: bool
+    acts: Acts
+    adding: bool
+    has_amount: bool
+    additive: bool
+    rest: bool
+    shop: str | None
+    category: str | None
+    named: bool
+    order_number: int | None
     truncated: bool
 
 
@@ -75,10 +99,57 @@ class Parser:
         # One-product views for read_amount, by entry (an edited entry is a new key).
         self._single: dict[CatalogEntry, CatalogIndex] = {}
         self._word_lang: dict[str, tuple[int, int, bool, bool]] = {}
+        self._analyses: dict[tuple[str, tuple[int, int]], _Analysis] = {}
 
     # -- public ---------------------------------------------------------------------------
 
     def parse(self, text: str, *, catalog: CatalogIndex, history: History = ()) -> Interpretation:
+        a = self._analyse(text, catalog)
+        out = self._decider.decide(
+            text=text,
+            language=a.language,
+            ranking=a.ranking,
+            found=a.found,
+            catalog=catalog,
+            history=history,
+            used_usual=a.used_usual,
+            used_last=a.used_last,
+            removal_cue=a.removal_cue,
+            asking=a.acts.price or a.acts.availability,
+            # "ja, en een brood", "doe maar een kersenvlaai": the opening words answer or
+            # correct; the products after them are still ordered.
+            keep_products=a.acts.answer is not None or a.acts.correction_cue,
+            adding=a.adding,
+        )
+        out = self._apply_acts(
+            out,
+            acts=a.acts,
+            has_amount=a.has_amount,
+            additive=a.additive,
+            rest=a.rest,
+            shop=a.shop,
+            category=a.category,
+            named=a.named,
+            order_number=a.order_number,
+        )
+        out.truncated = a.truncated
+        return out
+
+    def _analyse(self, text: str, catalog: CatalogIndex) -> _Analysis:
+        """Everything about a message that does not depend on the resident's history, kept
+        per text and catalogue version: a message seen again ("ja", "het gewone graag",
+        "wanneer komt mijn bestelling?") is not read again until the catalogue changes.
+        What is kept is only read afterwards, never changed."""
+        key = (text, catalog.stamp)
+        hit = self._analyses.get(key)
+        if hit is None:
+            hit = self._read(text, catalog)
+            if len(self._analyses) >= MAX_KEPT_ANALYSES:
+                self._analyses.clear()
+            self._analyses[key] = hit
+        return hit
+
+    def _read(self, text: str, catalog: CatalogIndex) -> _Analysis:
         res = self._res
         prep = self._prepare(text, catalog=catalog)
         toks, consumed, acts = prep.toks, prep.consumed, prep.acts
@@ -116,22 +187,6 @@ class Parser:
         ]
         ranking = self._unsure(self._classifier.rank(features(toks, masked)), toks, masked)
         ranking = _gate(ranking, acts, browsing=shop is not None or category is not None)
-        out = self._decider.decide(
-            text=text,
-            language=language,
-            ranking=ranking,
-            found=found,
-            catalog=catalog,
-            history=history,
-            used_usual=bool(prep.usual),
-            used_last=bool(prep.last),
-            removal_cue=bool(cue_spans),
-            asking=acts.price or acts.availability,
-            # "ja, en een brood", "doe maar een kersenvlaai": the opening words answer or
-            # correct; the products after them are still ordered.
-            keep_products=acts.answer is not None or acts.correction_cue,
-            adding=acts.adding or adds_before_amount(toks, raws, words=res.adding_before_amount),
-        )
         amounts = [r.amount for r in raws if r.amount is not None and not r.amount.vague]
         # Whether anything but thanks and fillers is left beside an answer ("prima, dank je
         # wel" is a bare yes; "ja maar wacht even" is not).
@@ -140,9 +195,15 @@ class Parser:
             and (t.kind == NUM or (t.kind == WORD and t.norm not in res.stopwords))
             for i, t in enumerate(toks)
         )
-        out = self._apply_acts(
-            out,
+        return _Analysis(
+            language=language,
+            ranking=ranking,
+            found=found,
+            used_usual=bool(prep.usual),
+            used_last=bool(prep.last),
+            removal_cue=bool(cue_spans),
             acts=acts,
+            adding=acts.adding or adds_before_amount(toks, raws, words=res.adding_before_amount),
             has_amount=bool(amounts),
             additive=any(t.norm in res.additive for t in toks if t.kind == WORD),
             rest=rest,
@@ -150,9 +211,8 @@ class Parser:
             category=category,
             named=prep.named,
             order_number=prep.order_number,
+            truncated=prep.truncated,
         )
-        out.truncated = prep.truncated
-        return out
 
     def _prepare(self, text: str, *, catalog: CatalogIndex) -> _Prepared:
         """Tokens, and those that are no product: the prefilter's, the usual or last order's,

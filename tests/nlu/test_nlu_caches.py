@@ -80,3 +80,34 @@ def test_cached_matches_are_not_shared_between_parses(parser: Parser) -> None:
     first.intent = "deny"
     again = parser.parse("twee kwarktaarten", catalog=index)
     assert again.intent == "order" and [i.sku for i in again.items] == ["k"]
+
+
+def test_a_message_read_again_gives_what_a_fresh_parser_gives(village1: CatalogIndex) -> None:
+    """A message's reading is kept per text and catalogue version; the history is applied
+    on every parse, and what a caller does with a result does not reach the next one."""
+    from nlu import HistoryLine
+
+    texts = [
+        "het gewone graag",
+        "zoals altijd maar dan zonder eieren",
+        "twee witte broden en een ons jonge kaas",
+        "ja",
+        "doe maar 2",
+        "haal de rookworst eraf",
+        "wat kost de appeltaart?",
+    ]
+    histories: list[list[list[HistoryLine]]] = [
+        [],
+        [[HistoryLine("bak-wit", 2), HistoryLine("ei-los", 10)]],
+        [[HistoryLine("kaa-jong", 200)], [HistoryLine("kaa-jong", 200)]],
+    ]
+    shared = Parser()
+    for text in texts:
+        for history in histories:
+            first = shared.parse(text, catalog=village1, history=history)
+            first.items.clear()
+            first.intent_ranking.clear()
+            again = shared.parse(text, catalog=village1, history=history)
+            # The same catalogue as a new index: nothing of it is kept yet.
+            fresh = shared.parse(text, catalog=CatalogIndex(list(village1)), history=history)
+            assert again == fresh, (text, history)
