@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from operator import itemgetter
+from typing import NamedTuple
 
 from nlu._acts import ActReader, Acts
 from nlu._amounts import AmountReader
@@ -51,9 +52,9 @@ class _Prepared:
     truncated: bool
 
 
-@dataclass(frozen=True, slots=True)
-class _Analysis:
-    """What parse reads from a message before the resident's history is used."""
+class _Analysis(NamedTuple):
+    """What parse reads from a message before the resident's history is used (immutable;
+    a named tuple is made faster than a frozen dataclass)."""
 
     language: str
     ranking: list[tuple[str, float]]

@@ -62,4 +62,4 @@ class MessageWords:
 
     def __init__(self, toks: Sequence[Token]) -> None:
         self.idx = [i for i, t in enumerate(toks) if t.kind == WORD]
-        self.norms = [toks[i].norm for i in self.idx]
+        self.norms = [t.norm for t in toks if t.kind == WORD]

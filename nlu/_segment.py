@@ -199,6 +199,8 @@ def adds_before_amount(toks: list[Token], raws: list[Raw], *, words: frozenset[s
     """Whether one of `words` ("nog", "ook") stands right before an item's amount: "kan er
     nog een brood bij", "doe er ook 2 croissants bij" add products to an order."""
     starts = {r.amount.start for r in raws if r.amount is not None}
+    if not starts:
+        return False
     return any(
         i + 1 < len(toks) and t.kind == WORD and t.norm in words and toks[i + 1].start in starts
         for i, t in enumerate(toks)
