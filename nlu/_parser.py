@@ -31,6 +31,8 @@ from nlu._types import CatalogEntry, History, Interpretation
 MAX_TOKENS = 400
 # Messages whose reading is kept (per text and catalogue version); the oldest go together.
 MAX_KEPT_ANALYSES = 4096
+# Texts seen once, so that a second sighting keeps the reading.
+MAX_SEEN_TEXTS = 65_536
 
 
 @dataclass
@@ -101,6 +103,7 @@ class Parser:
         self._single: dict[CatalogEntry, CatalogIndex] = {}
         self._word_lang: dict[str, tuple[int, int, bool, bool]] = {}
         self._analyses: dict[tuple[str, tuple[int, int]], _Analysis] = {}
+        self._seen: set[str] = set()
 
     # -- public ---------------------------------------------------------------------------
 
@@ -138,16 +141,25 @@ class Parser:
 
     def _analyse(self, text: str, catalog: CatalogIndex) -> _Analysis:
         """Everything about a message that does not depend on the resident's history, kept
-        per text and catalogue version: a message seen again ("ja", "het gewone graag",
-        "wanneer komt mijn bestelling?") is not read again until the catalogue changes.
-        What is kept is only read afterwards, never changed."""
+        per text and catalogue version: a message that comes again and again ("ja", "het
+        gewone graag", "wanneer komt mijn bestelling?") is not read again until the
+        catalogue changes. What is kept is only read afterwards, never changed.
+
+        Only a text seen before is kept: a reading is many small objects, and keeping one
+        for every new message would leave the garbage collector ever more to walk through;
+        a text alone is a string, which it never looks at."""
         key = (text, catalog.stamp)
         hit = self._analyses.get(key)
         if hit is None:
             hit = self._read(text, catalog)
-            if len(self._analyses) >= MAX_KEPT_ANALYSES:
-                self._analyses.clear()
-            self._analyses[key] = hit
+            if text in self._seen:
+                if len(self._analyses) >= MAX_KEPT_ANALYSES:
+                    self._analyses.clear()
+                self._analyses[key] = hit
+            else:
+                if len(self._seen) >= MAX_SEEN_TEXTS:
+                    self._seen.clear()
+                self._seen.add(text)
         return hit
 
     def _read(self, text: str, catalog: CatalogIndex) -> _Analysis:
