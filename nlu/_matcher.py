@@ -497,7 +497,10 @@ def decide(fits: list[Fit]) -> Match:
             # alias shortens a name; it does not choose between two kinds of salmon.
             heads = [f for f in strong if f is not only and not f.modifier_only]
             if heads:
-                rest = [f for f in strong if f is not only and f not in heads]
+                # By identity: one fit per product, so an equal fit is the same fit (and
+                # comparing dataclasses field by field costs a call each).
+                taken = {id(f) for f in heads}
+                rest = [f for f in strong if f is not only and id(f) not in taken]
                 return Match([only, *heads, *rest], "ambiguous")
         return Match(strong, "resolved", only.sku)
     if len(exact) > 1:
@@ -509,7 +512,8 @@ def decide(fits: list[Fit]) -> Match:
         surface = [f for f in exact if f.surface]
         if len(surface) == 1:
             return Match(strong, "resolved", surface[0].sku)
-        return Match(exact + [f for f in strong if f not in exact], "ambiguous")
+        chosen = {id(f) for f in exact}
+        return Match(exact + [f for f in strong if id(f) not in chosen], "ambiguous")
     if strong[0].score - strong[1].score >= CLEAR_MARGIN:
         return Match(strong, "resolved", strong[0].sku)
     return Match(strong, "ambiguous")
@@ -553,12 +557,13 @@ def _target(
     it only reached that word's modifier (a weak match)."""
     fallback: tuple[set[tuple[int, int]], int | None] | None = None
     best_part: tuple[set[tuple[int, int]], int | None] | None = None
+    keys = m.keys  # overlap tested with isdisjoint: no intersection set is built
     for wi, w in enumerate(form.words):
         if w.kind == "function":
-            if m.keys & w.keys:
+            if not keys.isdisjoint(w.keys):
                 return {(wi, 0)}, None
             continue
-        if m.keys & w.keys:
+        if not keys.isdisjoint(w.keys):
             cells = {(wi, pi) for pi in range(len(w.parts))}
             if not cells & taken:
                 return cells, None
@@ -566,7 +571,7 @@ def _target(
             continue
         if len(w.parts) > 1:
             for pi, p in enumerate(w.parts):
-                if m.keys & p.keys:
+                if not keys.isdisjoint(p.keys):
                     weak = (m.noun or m.part) and m.head and not p.head and not w.cut_head
                     cand = ({(wi, pi)}, wi if weak else None)
                     if (wi, pi) in taken:
