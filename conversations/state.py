@@ -49,6 +49,25 @@ class ChoiceQuestion(_Model):
 Question = Annotated[AmountQuestion | ChoiceQuestion, Field(discriminator="kind")]
 
 
+class StandingDraft(_Model):
+    """The basket is being made into a standing order for these round days (mon..sun).
+
+    The basket she had before is kept aside and comes back once the draft is set up or
+    dropped."""
+
+    weekdays: list[str]
+    parked: list[BasketLine] = Field(default_factory=list)
+
+
+class StandingOffer(_Model):
+    """ "Wilt u dit elke dinsdag?": offered after her third like order; a yes sets it up,
+    at the prices the offer showed."""
+
+    weekday: str
+    lines: list[BasketLine]
+    prices: dict[str, int]
+
+
 class ConversationState(_Model):
     basket: list[BasketLine] = Field(default_factory=list)
     # Asked one at a time, first first; the others wait.
@@ -60,6 +79,10 @@ class ConversationState(_Model):
     cancel_order: int | None = None
     # A placed order being changed: the basket started as its lines; a yes replaces it.
     amending: int | None = None
+    # Standing orders: a draft being made, an offer, or the days she was asked to stop.
+    standing: StandingDraft | None = None
+    standing_offer: StandingOffer | None = None
+    standing_stop: list[str] | None = None
 
     def wanted(self) -> list[Wanted]:
         return [Wanted(sku=b.sku, quantity=b.quantity, usual=b.usual) for b in self.basket]

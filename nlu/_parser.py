@@ -25,6 +25,7 @@ from nlu._quantities import quantity
 from nlu._resources import Resources, get_resources
 from nlu._segment import Segmenter, adds_before_amount
 from nlu._spans import Found, SpanMatcher
+from nlu._standing import StandingAct, StandingReader
 from nlu._text import NUM, OTHER, WORD, Token, tokenize
 from nlu._types import CatalogEntry, History, Interpretation
 
@@ -52,6 +53,8 @@ class _Prepared:
     order_number: int | None
     # The message had more than MAX_TOKENS tokens; only the first ones were read.
     truncated: bool
+    # What it says about a standing order ("elke donderdag ...", "overslaan").
+    standing: StandingAct | None = None
 
 
 class _Analysis(NamedTuple):
@@ -74,6 +77,27 @@ class _Analysis(NamedTuple):
     named: bool
     order_number: int | None
     truncated: bool
+    standing: StandingAct | None
+
+
+def _apply_standing(out: Interpretation, act: StandingAct) -> None:
+    """A standing order's words decide what the message is about; products stay products."""
+    # Products her history suggested count too: "skip the bread" names her usual bread.
+    products = [i for i in out.items if i.status != "unknown"]
+    kind = act.kind
+    named = [i for i in products if not i.from_history]
+    if kind == "show" and named:
+        kind = "set_up"  # "vaste bestelling: 2 tijgerbroden"
+    elif kind == "show":
+        pass  # "mijn vaste bestelling": hers shown, or (without one) her usual order
+    elif kind == "skip" and products:
+        kind = "this_week"  # "skip the eggs": only those, only this week
+        out.intent = "remove"
+    elif kind in ("stop", "pause", "skip"):
+        out.items = []
+    out.standing = kind
+    out.weekdays = act.weekdays
+    out.until = act.until
 
 
 class Parser:
@@ -99,6 +123,7 @@ class Parser:
         self._instead = PhraseSet(res.instead_phrases)
         self._removal_cues = PhraseSet(res.removal_cues)
         self._removal_blockers = PhraseSet(res.removal_blockers)
+        self._standing = StandingReader()
         # One-product views for read_amount, by entry (an edited entry is a new key).
         self._single: dict[CatalogEntry, CatalogIndex] = {}
         self._word_lang: dict[str, tuple[int, int, bool, bool]] = {}
@@ -137,6 +162,8 @@ class Parser:
             order_number=a.order_number,
         )
         out.truncated = a.truncated
+        if a.standing is not None:
+            _apply_standing(out, a.standing)
         return out
 
     def _analyse(self, text: str, catalog: CatalogIndex) -> _Analysis:
@@ -225,6 +252,7 @@ class Parser:
             named=prep.named,
             order_number=prep.order_number,
             truncated=prep.truncated,
+            standing=prep.standing,
         )
 
     def _prepare(self, text: str, *, catalog: CatalogIndex) -> _Prepared:
@@ -242,6 +270,8 @@ class Parser:
         self._prefilter.drop_signature(toks, consumed, catalog=catalog)
         names = consumed - before
         words = MessageWords(toks)
+        # Before names and acts: "donderdag" is no name, "volgende week niet" no answer.
+        standing = self._standing.read(toks, consumed, words=words)
         usual = self._usual.find(words, consumed)
         last = self._last.find(words, consumed)
         # After the usual order's phrases: "met de vries het gewone" keeps "het gewone".
@@ -270,6 +300,7 @@ class Parser:
             named,
             order_number=order_number,
             truncated=truncated,
+            standing=standing,
         )
 
     def _apply_acts(

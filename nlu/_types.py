@@ -119,6 +119,12 @@ class Interpretation:
     # The message was longer than the parser reads and only its first part was read; the
     # dialogue should tell the resident so.
     truncated: bool = False
+    # About a standing order: set_up ("elke donderdag 2 broden"), show, stop, skip
+    # ("overslaan"), pause ("op vakantie tot 12 januari", with `until` as (day, month)),
+    # this_week ("deze week ook een appeltaart"); with the weekdays named (mon..sun).
+    standing: str | None = None
+    weekdays: tuple[str, ...] = ()
+    until: tuple[int, int] | None = None
 
     def to_contract(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -150,6 +156,12 @@ class Interpretation:
             out["order_number"] = self.order_number
         if self.truncated:
             out["truncated"] = True
+        if self.standing is not None:
+            out["standing"] = self.standing
+            if self.weekdays:
+                out["weekdays"] = list(self.weekdays)
+            if self.until is not None:
+                out["until"] = {"day": self.until[0], "month": self.until[1]}
         return out
 
     def to_rasa(self) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.dialogue import amend, basket, intents, questions, readback, usual
+from bot.dialogue import amend, basket, intents, questions, readback, standing, usual
 from bot.dialogue.turn import Services, Turn, load_state
 from bot.messages import InboundMessage, Reply
 from bot.registration import Registrar
@@ -151,6 +151,8 @@ def converse(turn: Turn) -> None:
     state = turn.state
     if state.cancel_order is not None and intents.answer_cancel(turn, meaning):
         return
+    if standing.answer(turn, meaning):
+        return
     if not (state.questions and questions.answer(turn, meaning)):
         _dispatch(turn, meaning)
     if state.questions:
@@ -164,6 +166,8 @@ def converse(turn: Turn) -> None:
 def _dispatch(turn: Turn, meaning: Interpretation) -> None:
     intent = meaning.intent
     state = turn.state
+    if standing.handle(turn, meaning):
+        return
     if intent in ("price_question", "availability_question"):
         intents.prices(turn, meaning, availability=intent == "availability_question")
     elif intent == "browse":

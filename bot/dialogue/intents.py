@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.dialogue import amend, basket
+from bot.dialogue import amend, basket, standing
 from bot.dialogue.turn import Turn
 from nlu import Interpretation
 from orders.errors import CancelTooLateError, OrderNotOpenError
@@ -49,6 +49,10 @@ def cancel(turn: Turn, number: int | None = None) -> None:
     state = turn.state
     if state.amending is not None:
         amend.drop(turn)
+        return
+    if state.standing is not None:
+        standing.drop_draft(turn)
+        turn.reply("standing_draft_dropped")
         return
     if state.basket or state.questions:
         state.basket, state.questions = [], []

@@ -3,7 +3,7 @@ and the yes that places exactly that quote."""
 
 from __future__ import annotations
 
-from bot.dialogue import amend
+from bot.dialogue import amend, standing
 from bot.dialogue.turn import Turn
 from bot.words import Medium
 from orders.errors import (
@@ -14,7 +14,15 @@ from orders.errors import (
 )
 from orders.notices import describe_round
 from orders.placing import place_quote
-from orders.quote import Change, Quote, QuoteLine, QuoteRound, make_quote
+from orders.quote import (
+    Change,
+    Quote,
+    QuoteLine,
+    QuoteRound,
+    changes_between,
+    make_quote,
+    wanted_of,
+)
 
 
 def show(turn: Turn, *, ask: bool = True) -> None:
@@ -37,20 +45,22 @@ def show(turn: Turn, *, ask: bool = True) -> None:
             turn.reply("basket_empty")
             return
         quote = _quote(turn)
+    # A standing order being made is read back as one: its days and first delivery.
+    render = standing.render_draft if state.standing is not None else _render
     if not ask:
-        turn.reply_with(lambda medium: _render(turn, quote, medium, question=False))
+        turn.reply_with(lambda medium: render(turn, quote, medium, question=False))
         return
     limit = turn.services.limits.max_total_cents
     if quote.total_cents > limit:
         # Shown, but not offered for a yes: a person should look at an order this large.
         state.quote = None
-        turn.reply_with(lambda medium: _render(turn, quote, medium, question=False))
+        turn.reply_with(lambda medium: render(turn, quote, medium, question=False))
         turn.reply("total_too_large", total=quote.total_cents, limit=limit, **turn.coordinator())
         return
     state.quote = quote
     state.quote_channel = turn.message.channel
     turn.reply_with(
-        lambda medium: _render(turn, quote, medium, question=True),
+        lambda medium: render(turn, quote, medium, question=True),
         choices=turn.yes_no(),
         confirms_version=quote.version,
     )
@@ -75,6 +85,9 @@ def confirm(turn: Turn) -> None:
         if quote is not None or answers is not None:
             turn.reply("stale_readback")
         turn.readback_due = True
+        return
+    if state.standing is not None:
+        _confirm_standing(turn, quote)
         return
     replaces = amend.order_being_changed(turn)
     try:
@@ -115,6 +128,24 @@ def confirm(turn: Turn) -> None:
         later=_later(turn, quote),
         total=quote.total_cents,
     )
+    if replaces is None:
+        standing.offer_after(turn, order)
+
+
+def _confirm_standing(turn: Turn, quote: Quote) -> None:
+    """A yes to a standing order's read-back: set up if its lines and prices still hold."""
+    fresh = make_quote(
+        turn.session, wanted=wanted_of(quote), version=quote.version,
+        plan=turn.services.plan, now=turn.now,
+    )  # fmt: skip
+    changes = changes_between(quote, fresh)
+    lines_changed = [c for c in changes if c.kind != "round"]
+    if lines_changed or fresh.missing:
+        tell_changes(turn, lines_changed)
+        turn.basket_changed()
+        return
+    turn.understood()
+    standing.confirm_draft(turn, quote)
 
 
 def tell_changes(turn: Turn, changes: list[Change]) -> None:
