@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from catalog.errors import CatalogFileError, RowProblem
+from catalog.errors import CatalogFileError, CatalogValueError, RowProblem
 from catalog.models import Unit
 
 REQUIRED = ("shop", "sku", "name", "unit", "price")
@@ -52,17 +52,27 @@ def parse_price(text: str, *, decimal_comma: bool = False) -> int:
     if decimal_comma and "." not in given:
         plain = given.replace(",", ".", 1)
     elif not decimal_comma and "," in given:
-        raise ValueError(
-            f"price {given!r} has a comma; in a comma-separated file write it with a dot"
+        raise CatalogValueError(
+            f"price {given!r} has a comma; in a comma-separated file write it with a dot",
+            code="price_comma",
+            value=given,
         )
     example = "2,95" if decimal_comma else "2.95"
     if not _PRICE.fullmatch(plain):
-        raise ValueError(f"price {given!r} is not a number like {example}")
+        raise CatalogValueError(
+            f"price {given!r} is not a number like {example}", code="price_text", value=given
+        )
     value = Decimal(plain)
     if value <= 0:
-        raise ValueError(f"price {given!r} is not a positive amount (more than 0)")
+        raise CatalogValueError(
+            f"price {given!r} is not a positive amount (more than 0)",
+            code="price_positive",
+            value=given,
+        )
     if value != value.quantize(Decimal("0.01")):
-        raise ValueError(f"price {given!r} has more than two decimals")
+        raise CatalogValueError(
+            f"price {given!r} has more than two decimals", code="price_decimals", value=given
+        )
     return int((value * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
@@ -84,7 +94,7 @@ def decode(data: bytes) -> str:
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise CatalogFileError(
-            problems=[RowProblem(line, "not UTF-8 text (save the file as CSV UTF-8)")]
+            problems=[RowProblem(line, "not UTF-8 text (save the file as CSV UTF-8)", "not_utf8")]
         ) from None
 
 
@@ -95,11 +105,18 @@ def parse_catalog(data: bytes) -> list[CatalogRow]:
     try:
         header = [column.strip().lower() for column in next(reader)]
     except StopIteration:
-        raise CatalogFileError(problems=[RowProblem(1, "the file is empty")]) from None
+        raise CatalogFileError(problems=[RowProblem(1, "the file is empty", "empty")]) from None
     missing = [column for column in REQUIRED if column not in header]
     if missing:
         raise CatalogFileError(
-            problems=[RowProblem(1, f"header lacks column(s): {', '.join(missing)}")]
+            problems=[
+                RowProblem(
+                    1,
+                    f"header lacks column(s): {', '.join(missing)}",
+                    "header",
+                    (("value", ", ".join(missing)),),
+                )
+            ]
         )
     problems: list[RowProblem] = []
     rows: list[CatalogRow] = []
@@ -110,15 +127,17 @@ def parse_catalog(data: bytes) -> list[CatalogRow]:
             continue
         try:
             row = _row(header, values, decimal_comma=delimiter != ",")
-        except ValueError as error:
-            problems.append(RowProblem(line, str(error)))
+        except CatalogValueError as error:
+            problems.append(error.problem(line))
             continue
         if row.sku in first_line:
-            problems.append(
-                RowProblem(
-                    line, f"sku {row.sku!r} appears twice (also on line {first_line[row.sku]})"
-                )
+            twice = CatalogValueError(
+                f"sku {row.sku!r} appears twice (also on line {first_line[row.sku]})",
+                code="twice",
+                value=row.sku,
+                other=str(first_line[row.sku]),
             )
+            problems.append(twice.problem(line))
             continue
         first_line[row.sku] = line
         rows.append(row)
@@ -129,18 +148,31 @@ def parse_catalog(data: bytes) -> list[CatalogRow]:
 
 def _row(header: list[str], values: list[str], *, decimal_comma: bool) -> CatalogRow:
     if len(values) > len(header):
-        raise ValueError(f"{len(values)} fields but the header has {len(header)}")
+        raise CatalogValueError(
+            f"{len(values)} fields but the header has {len(header)}",
+            code="fields",
+            value=str(len(values)),
+            other=str(len(header)),
+        )
     fields = dict(zip(header, (value.strip() for value in values), strict=False))
     for column in REQUIRED:
         if not fields.get(column):
-            raise ValueError(f"column {column!r} is missing or empty")
+            raise CatalogValueError(
+                f"column {column!r} is missing or empty", code="missing", value=column
+            )
     try:
         unit = Unit(fields["unit"].lower())
     except ValueError:
-        raise ValueError(f"unit {fields['unit']!r} is not one of: piece, kg") from None
+        raise CatalogValueError(
+            f"unit {fields['unit']!r} is not one of: piece, kg", code="unit", value=fields["unit"]
+        ) from None
     available = fields.get("available", "").lower()
     if available not in _TRUE | _FALSE:
-        raise ValueError(f"available {fields['available']!r} is not yes or no")
+        raise CatalogValueError(
+            f"available {fields['available']!r} is not yes or no",
+            code="available",
+            value=fields["available"],
+        )
     aliases = tuple(a.strip() for a in fields.get("aliases", "").split(";") if a.strip())
     return CatalogRow(
         shop=fields["shop"],

@@ -9,8 +9,25 @@ from core.errors import DorpspleinError
 
 @dataclass(frozen=True)
 class RowProblem:
+    """A bad line: `reason` in English (the command line); `code` and `values` for pages that
+    word it in the reader's language (value: what was written; other: a second number)."""
+
     line: int
     reason: str
+    code: str = ""
+    values: tuple[tuple[str, str], ...] = ()
+
+
+class CatalogValueError(ValueError):
+    """A value in a catalogue row that cannot be read: a ValueError carrying its code."""
+
+    def __init__(self, reason: str, *, code: str, value: str = "", other: str = "") -> None:
+        super().__init__(reason)
+        self.code = code
+        self.values = tuple((k, v) for k, v in (("value", value), ("other", other)) if v)
+
+    def problem(self, line: int) -> RowProblem:
+        return RowProblem(line, str(self), self.code, self.values)
 
 
 class CatalogFileError(DorpspleinError):

@@ -39,27 +39,6 @@ from catalog.service import (
     update_product,
 )
 
-# A bad line's reason as catalog.csv_format words it (English, for the command line), read
-# back into a key of the page words with its values; a reason not listed is shown as it is.
-_Q = r"""['"](?P<value>.*)['"]"""
-_REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), key)
-    for pattern, key in (
-        (r"not UTF-8 text", "not_utf8"),
-        (r"the file is empty", "empty"),
-        (r"header lacks column\(s\): (?P<value>.*)", "header"),
-        (rf"sku {_Q} appears twice \(also on line (?P<other>\d+)\)", "twice"),
-        (r"(?P<value>\d+) fields but the header has (?P<other>\d+)", "fields"),
-        (rf"column {_Q} is missing or empty", "missing"),
-        (rf"unit {_Q} is not one of", "unit"),
-        (rf"available {_Q} is not yes or no", "available"),
-        (rf"price {_Q} has a comma", "price_comma"),
-        (rf"price {_Q} is not a number", "price_text"),
-        (rf"price {_Q} is not a positive amount", "price_positive"),
-        (rf"price {_Q} has more than two decimals", "price_decimals"),
-    )
-)
-
 _PRICE = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?")
 
 
@@ -74,12 +53,9 @@ class Problem:
 
 
 def worded(problem: RowProblem) -> Problem:
-    for pattern, key in _REASONS:
-        found = pattern.search(problem.reason)
-        if found:
-            args = {name: value or "" for name, value in found.groupdict().items()}
-            return Problem(problem.line, key, args, problem.reason)
-    return Problem(problem.line, "", {}, problem.reason)
+    """The line's problem as page words (keys admin.catalog.upload.problem.<code>); a problem
+    without a code is shown in the catalogue's own (English) words."""
+    return Problem(problem.line, problem.code, dict(problem.values), problem.reason)
 
 
 def price_error(text: str) -> tuple[int | None, str]:

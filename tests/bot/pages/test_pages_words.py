@@ -38,3 +38,13 @@ def test_the_same_placeholders_in_both_languages() -> None:
         if set(field.findall(words.get("nl", key))) != set(field.findall(words.get("en", key)))
     }
     assert different == set()
+
+
+def test_every_bad_line_the_catalogue_names_has_words_on_the_page() -> None:
+    source = (TEMPLATES.parents[2] / "catalog" / "csv_format.py").read_text(encoding="utf-8")
+    codes = set(re.findall(r'code="(\w+)"', source))
+    codes |= set(re.findall(r'RowProblem\(\s*\w+,\s*(?:f?"[^"]*"|[^,]+),\s*"(\w+)"', source))
+    assert {"price_text", "twice", "not_utf8", "empty", "header"} <= codes
+    words = PageWords()
+    missing = {c for c in codes if not words.has("nl", f"admin.catalog.upload.problem.{c}")}
+    assert missing == set()
