@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from catalog.models import Shop
 from core.errors import DorpspleinError, NotFoundError
-from orders.closing import shop_list_of
+from orders.closing import live_parts, shop_list_of
 from orders.models import DeliveryRound, Order, OrderPart, OrderStatus
 from orders.notices import SHOP_LANGUAGE, Bag, ProductTotal, describe_round
 from orders.rounds import ROUND_CLOSED, ROUND_OPEN, RoundPlan, next_round, next_round_for_shop
@@ -104,25 +104,6 @@ def round_for_shop(
     return next_round_for_shop(session, plan=plan, shop=shop, now=now, not_before=first)
 
 
-def _live_parts(session: Session, *, shop_id: int, round_id: int) -> list[OrderPart]:
-    query = (
-        select(OrderPart)
-        .join(OrderPart.order)
-        .where(
-            OrderPart.shop_id == shop_id,
-            OrderPart.round_id == round_id,
-            Order.status != OrderStatus.CANCELLED.value,
-        )
-        .options(
-            selectinload(OrderPart.order).selectinload(Order.resident),
-            selectinload(OrderPart.shop),
-            selectinload(OrderPart.lines),
-        )
-        .order_by(OrderPart.id)
-    )
-    return list(session.scalars(query))
-
-
 def round_to_prepare(
     session: Session,
     *,
@@ -132,7 +113,7 @@ def round_to_prepare(
     zone: ZoneInfo,
 ) -> RoundToPrepare:
     """The shop's list for this round, as the round list message has it, with bag states."""
-    parts = _live_parts(session, shop_id=shop.id, round_id=delivery_round.id)
+    parts = live_parts(session, round_id=delivery_round.id, shop_id=shop.id)
     moment = describe_round(delivery_round, language=SHOP_LANGUAGE, zone=zone)
     listed = shop_list_of(shop, parts, moment)
     by_order = {part.order_id: part for part in parts}

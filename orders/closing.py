@@ -77,7 +77,7 @@ def close_round(
         return CloseReport(round_id=locked.id, closed_now=False, orders=0, shops=(), messages=0)
     locked.status = ROUND_CLOSED
     locked.closed_at = now
-    parts = _parts_in(session, locked)
+    parts = live_parts(session, round_id=locked.id)
     for part in parts:
         if part.order.status == OrderStatus.PLACED.value:
             part.order.status = OrderStatus.NOTIFIED.value
@@ -133,21 +133,24 @@ def close_round(
     )
 
 
-def _parts_in(session: Session, delivery_round: DeliveryRound) -> list[OrderPart]:
+def live_parts(session: Session, *, round_id: int, shop_id: int | None = None) -> list[OrderPart]:
+    """The bags riding on a round (of one shop, or all) whose order is not cancelled, with
+    what the lists need: the order, its resident and her addresses, the shop, the lines."""
     query = (
         select(OrderPart)
         .join(OrderPart.order)
-        .where(
-            OrderPart.round_id == delivery_round.id,
-            Order.status != OrderStatus.CANCELLED.value,
-        )
+        .where(OrderPart.round_id == round_id, Order.status != OrderStatus.CANCELLED.value)
         .options(
-            selectinload(OrderPart.order).selectinload(Order.resident),
+            selectinload(OrderPart.order)
+            .selectinload(Order.resident)
+            .selectinload(Resident.addresses),
             selectinload(OrderPart.shop),
             selectinload(OrderPart.lines),
         )
         .order_by(OrderPart.id)
     )
+    if shop_id is not None:
+        query = query.where(OrderPart.shop_id == shop_id)
     return list(session.scalars(query))
 
 

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from catalog.models import Shop
 from core.errors import DorpspleinError, NotFoundError
-from orders.closing import street_order
+from orders.closing import live_parts, street_order
 from orders.models import (
     AddressKind,
     DeliveryRound,
@@ -215,25 +215,6 @@ def courier_day(session: Session, *, now: datetime, plan: RoundPlan | None = Non
     return CourierDay(current=current, next_starts_at=coming.starts_at if coming else None)
 
 
-def _parts_on(session: Session, delivery_round: DeliveryRound) -> list[OrderPart]:
-    query = (
-        select(OrderPart)
-        .join(OrderPart.order)
-        .where(
-            OrderPart.round_id == delivery_round.id,
-            Order.status != OrderStatus.CANCELLED.value,
-        )
-        .options(
-            selectinload(OrderPart.order)
-            .selectinload(Order.resident)
-            .selectinload(Resident.addresses),
-            selectinload(OrderPart.shop),
-        )
-        .order_by(OrderPart.id)
-    )
-    return list(session.scalars(query))
-
-
 def _shop_key(shop: Shop) -> tuple[tuple[str, int, str, str], str, int]:
     return (street_order(shop.street or shop.name, shop.postcode or ""), shop.name, shop.id)
 
@@ -245,7 +226,7 @@ def _resident_key(resident: Resident) -> tuple[tuple[str, int, str, str], str, i
 
 def courier_round(session: Session, *, round: DeliveryRound) -> CourierRound:
     """A closed round as the courier rides it: pickups by shop, then the stops in route order."""
-    parts = _parts_on(session, round)
+    parts = live_parts(session, round_id=round.id)
     by_shop: dict[int, list[OrderPart]] = defaultdict(list)
     by_resident: dict[int, list[OrderPart]] = defaultdict(list)
     for part in parts:
