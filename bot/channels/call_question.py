@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -19,13 +19,15 @@ class CallRequest:
 class Question:
     """What the caller hears now and what an answer to it means."""
 
-    kind: str  # unknown | usual | open | confirm | yes_no | choose
+    kind: str  # unknown | usual | open | confirm | yes_no | choose | standing
     say: list[tuple[str, bool]]  # (text, slowly)
     written: str = ""  # the same as a text message, for the SMS after a silent end
     version: int | None = None
     keys: tuple[str, ...] = ()  # numbered choices the keypad can pick
     yes: str = "ja"
     no: str = "nee"
+    # Menu keys that stand for words said to the Dialogue: {"3": "mijn vaste bestelling"}.
+    menu: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -36,6 +38,7 @@ class Question:
             "keys": list(self.keys),
             "yes": self.yes,
             "no": self.no,
+            "menu": dict(self.menu),
         }
 
     @classmethod
@@ -48,4 +51,5 @@ class Question:
             keys=tuple(data.get("keys", ())),
             yes=data.get("yes", "ja"),
             no=data.get("no", "nee"),
+            menu=dict(data.get("menu", {})),
         )

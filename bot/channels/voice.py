@@ -4,6 +4,8 @@ Every answer of a call is a request of its own. The step number travels in the G
 action URL, so a retried request (same CallSid and step) is recognised: it gets the answer it
 got before, and the Dialogue sees the same message id (CallSid-step) and does nothing twice.
 The keypad always works: 1 yes, 2 no, numbers for numbered choices, 9 repeat, 0 a person.
+A caller with a standing order also hears 3 for it in the first menu; when it has been read
+out, 1 skips its next delivery and 2 keeps it (only that key, or her saying "overslaan", skips).
 """
 
 from __future__ import annotations
@@ -30,17 +32,34 @@ from conversations.models import CallState, Conversation
 from core.database import unit_of_work, utcnow
 from orders.models import AddressKind
 from orders.residents import find_resident
+from orders.standing.service import standing_orders_of
 
 # Voice and recognition per resident language; Polly voices sound natural and slow down well.
 VOICES = {"nl": ("Polly.Lotte", "nl-NL"), "en": ("Polly.Amy", "en-GB")}
 # Twilio accepts up to 500 hints of at most 100 characters each.
 MAX_HINTS = 500
 HINT_WORDS = {
-    "nl": ["ja", "nee", "het gewone", "mandje", "annuleren", "klopt", "een ons", "een pond"],
-    "en": ["yes", "no", "the usual", "basket", "cancel", "that's right"],
-}
+    "nl": [
+        "ja", "nee", "het gewone", "mandje", "annuleren", "klopt", "een ons", "een pond",
+        "vaste bestelling", "overslaan", "houden",
+    ],
+    "en": [
+        "yes", "no", "the usual", "basket", "cancel", "that's right",
+        "standing order", "skip", "keep it",
+    ],
+}  # fmt: skip
 USUAL = {"nl": "het gewone", "en": "the usual"}
 BASKET = {"nl": "mandje", "en": "basket"}
+# What the standing-order keys tell the Dialogue, as a message would say it.
+STANDING = {"nl": "mijn vaste bestelling", "en": "my standing order"}
+SKIP = {"nl": "overslaan", "en": "skip"}
+STANDING_KEY = "3"  # free in the first menu: 1 yes, 2 no, 9 repeat, 0 a person
+SKIP_KEY, KEEP_KEY = "1", "2"
+KEEP = {"nl": "houden", "en": "keep it"}
+# Said to "1 to skip, 2 to keep": keeping it (a spoken no keeps it too).
+KEEP_WORDS = {"houden", "behouden", "hem houden", "die houden", "laten staan", "keep", "keep it"}
+SKIP_WORDS = {"overslaan", "overgeslagen", "skip", "skipped", "skippen"}
+_NOT_SKIP = re.compile(r"\b(niet|not|don t|dont|do not|never|nooit|geen)( \w+)? (overslaan|skip)")
 _MAX_SILENCES = 2  # asked again this many times, then goodbye
 
 
@@ -52,6 +71,8 @@ class _Caller:
     basket: bool
     # Paused by the coordinator: told so, and put through to her with 0; nothing is ordered.
     active: bool = True
+    # She has an active standing order: the first menu offers it.
+    standing: bool = False
 
 
 class VoiceCalls:
@@ -142,6 +163,9 @@ class VoiceCalls:
             question = Question(
                 "open", [(self._w("call_greet", lang, greeting=greeting, name=caller.name), False)]
             )
+        if caller.standing:
+            question.say.append((self._w("call_standing_key", lang, digit=STANDING_KEY), False))
+            question.menu = {STANDING_KEY: STANDING[lang]}
         question.say.append((self._w("repeat_keys", lang), False))
         return self._ask(question, lang, request.step), question
 
@@ -177,6 +201,15 @@ class VoiceCalls:
         if question.kind == "usual" and text == question.no:
             asked = Question("open", [(self._w("what_then", lang), False)])
             return self._ask(asked, lang, request.step), asked, 0
+        if question.kind == "standing" and text == question.no:
+            kept = self._w("call_standing_kept", lang)
+            asked = Question("open", [(kept, False), (self._w("anything_else", lang), False)])
+            return self._ask(asked, lang, request.step), asked, 0
+        if question.kind == "standing" and text == "":
+            # A bare "ja" to "1 to skip, 2 to keep": which one? Asked again, nothing skipped.
+            again = Question(**{**question.__dict__, "say": list(question.say)})
+            again.say.insert(0, (self._w("call_standing_which", lang), False))
+            return self._ask(again, lang, request.step), question, 0
         replies = self._handle(request, text, version, now)
         asked = self._from_replies(replies, lang)
         return self._ask(asked, lang, request.step), asked, 0
@@ -188,6 +221,8 @@ class VoiceCalls:
         yes_no = question.kind in ("usual", "confirm", "yes_no")
         version = question.version if question.kind == "confirm" else None
         if digits:
+            if digits in question.menu:
+                return question.menu[digits], None
             if digits in question.keys:
                 return digits, None
             if yes_no and digits == "1":
@@ -195,6 +230,8 @@ class VoiceCalls:
             if yes_no and digits == "2":
                 return question.no, version
             return None, None
+        if question.kind == "standing":
+            return self._standing_meaning(question, speech), None
         # A spoken yes or no is read the way every channel reads it (nlu); a yes with more
         # words ("ja, en ook een brood") goes on as it was said.
         answer = self._dialogue.answer_of(speech) if yes_no else None
@@ -202,14 +239,40 @@ class VoiceCalls:
             return (question.yes if answer == "yes" else question.no), version
         return speech, None
 
+    def _standing_meaning(self, question: Question, speech: str) -> str:
+        """A spoken answer to "1 to skip, 2 to keep": `question.no` keeps it, "" asks again.
+
+        Only words the dialogue reads as a skip ("overslaan", "deze week niet") skip it, and
+        those go to it as they were said, like anything else ("deze week geen eieren"). A bare
+        yes names neither key, and a skip with a no or a not ("niet overslaan") is no clear
+        skip: both are asked again. A no, or "houden", keeps it."""
+        words = re.findall(r"\w+", speech.lower())
+        bare = " ".join(words)
+        if bare in KEEP_WORDS:
+            return question.no
+        skip = any(word in SKIP_WORDS for word in words)
+        if skip and _NOT_SKIP.search(bare):
+            return ""
+        answer = self._dialogue.answer_of(speech) if len(words) <= 3 else None
+        if answer == "no":
+            return "" if skip else question.no
+        if answer == "yes" and not skip:
+            return ""
+        return speech
+
     def _from_replies(self, replies: Sequence[Reply], lang: str) -> Question:
         say: list[tuple[str, bool]] = []
         for reply in replies:
-            text = self._speakable(reply)
+            text = self._speakable(reply, lang)
             if text:
                 say.append((text, reply.confirms_version is not None))
         written = "\n".join(r.text for r in replies)
         last = replies[-1] if replies else Reply("")
+        if self._shows_standing(last) and len(say) > 1:
+            # Her standing order was read out: its "what you can say" becomes two keys.
+            say[-1] = (self._w("call_standing_keys", lang, skip=SKIP_KEY, keep=KEEP_KEY), False)
+            menu = {SKIP_KEY: SKIP[lang], KEEP_KEY: KEEP[lang]}
+            return Question("standing", say, written, yes=SKIP[lang], no=KEEP[lang], menu=menu)
         keys = tuple(c.key for c in last.choices)
         if keys and all(k.isdigit() for k in keys):
             say.append((self._w("choose_keys", lang), False))
@@ -223,13 +286,20 @@ class VoiceCalls:
         say.append((self._w("anything_else", lang), False))
         return Question("open", say, written)
 
+    def _shows_standing(self, reply: Reply) -> bool:
+        """The dialogue's reply after showing her standing order ("standing_how")."""
+        return reply.spoken is not None and reply.spoken.strip() in {
+            self._w("standing_how", lang) for lang in VOICES
+        }
+
     @staticmethod
-    def _speakable(reply: Reply) -> str:
+    def _speakable(reply: Reply, lang: str) -> str:
         """The dialogue's spoken wording, its lines made into sentences for the voice."""
         lines = [line.strip(" -") for line in (reply.spoken or reply.text).splitlines()]
-        return " ".join(
+        text = " ".join(
             line if line.endswith((".", "?", "!", ":")) else line + "." for line in lines if line
         )
+        return _spoken_amounts(text, lang)
 
     def _goodbye_silent(
         self, request: CallRequest, caller: _Caller, question: Question, now: datetime
@@ -332,7 +402,10 @@ class VoiceCalls:
             select(Conversation.state).where(Conversation.resident_id == resident.id)
         )
         has_basket = state is not None and bool(state.basket)
-        return _Caller(resident.id, resident.name, resident.language, has_basket, resident.active)
+        standing = resident.active and bool(standing_orders_of(session, resident_id=resident.id))
+        return _Caller(
+            resident.id, resident.name, resident.language, has_basket, resident.active, standing
+        )
 
     def _usual(self, caller: _Caller) -> str:
         assert caller.resident_id is not None
@@ -370,6 +443,14 @@ class VoiceCalls:
         except IntegrityError:
             # The same first request handled twice at once: the other one stored the call.
             return
+
+
+def _spoken_amounts(text: str, lang: str) -> str:
+    """Written amounts that reach a spoken text ("2x", "200 g", "1,5 kg") as they are said."""
+    text = re.sub(r"\b(\d+)x(?=\s)", r"\1", text)
+    grams = "gram" if lang == "nl" else "grams"
+    text = re.sub(r"\b(\d+) g\b", rf"\1 {grams}", text)
+    return re.sub(r"\b(\d+(?:[.,]\d+)?) kg\b", r"\1 kilo", text)
 
 
 def _spell_phone(phone: str) -> str:
