@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from catalog.models import Product
 from catalog.service import WEEKDAYS
-from core.errors import DorpspleinError
+from core.errors import DorpspleinError, NotFoundError
 from orders.models import DeliveryRound, Resident
 from orders.quote import Wanted
-from orders.rounds import ROUND_OPEN, RoundPlan, round_for, slot_on
+from orders.rounds import ROUND_OPEN, RoundPlan, Slot, round_for, slot_on
 from orders.standing.models import StandingOrder, StandingWeek
 
 
@@ -211,3 +211,111 @@ def wanted_this_week(standing: StandingOrder, week: StandingWeek | None) -> list
             wanted.append(Wanted(sku=line["sku"], quantity=quantity))
     wanted.extend(Wanted(sku=sku, quantity=q) for sku, q in changes.items() if q > 0)
     return wanted
+
+
+def standing_order_by_id(session: Session, *, standing_id: int) -> StandingOrder:
+    """An active standing order (a stopped one is not found: nothing can be done with it)."""
+    standing = session.get(StandingOrder, standing_id)
+    if standing is None or not standing.active:
+        raise NotFoundError(kind="standing order", key=str(standing_id))
+    return standing
+
+
+@dataclass(frozen=True)
+class StandingOverview:
+    """One active standing order as the coordinator sees it: read only, no rows are made."""
+
+    standing: StandingOrder
+    # The next round on her day that still takes orders, and its week row if one was made
+    # (this week's changes and skip); her next delivery with pauses and skips counted.
+    coming_at: datetime | None
+    coming_week: StandingWeek | None
+    next_delivery_at: datetime | None
+    # Her last weeks that were dealt with at a cut-off, newest first.
+    recent: list[StandingWeek]
+
+
+def _open_slots_on(
+    session: Session, *, plan: RoundPlan, weekday: str, now: datetime
+) -> Iterator[tuple[Slot, DeliveryRound | None]]:
+    """The coming rounds on a weekday that still take orders, as `next_round_on` finds them,
+    each with its row if it has one (none is made)."""
+    day = local_day(now, plan)
+    while WEEKDAYS[day.weekday()] != weekday:
+        day += timedelta(days=1)
+    for _ in range(62):  # first_delivery looks 60 rounds ahead
+        slot = slot_on(plan, day)
+        day += timedelta(days=7)
+        if now >= slot.cutoff_at:
+            continue
+        existing = session.scalar(
+            select(DeliveryRound).where(DeliveryRound.starts_at == slot.starts_at)
+        )
+        if existing is None or (existing.status == ROUND_OPEN and now < existing.cutoff_at):
+            yield slot, existing
+
+
+def _week_row(session: Session, *, standing_id: int, round_id: int) -> StandingWeek | None:
+    return session.scalar(
+        select(StandingWeek).where(
+            StandingWeek.standing_order_id == standing_id, StandingWeek.round_id == round_id
+        )
+    )
+
+
+def standing_overview(
+    session: Session, *, plan: RoundPlan, now: datetime, recent: int = 3
+) -> list[StandingOverview]:
+    """Every active standing order with this week, its next delivery and its last weeks.
+
+    The next delivery is the one `first_delivery` would give, found without making round or
+    week rows (a page that only looks must not fill the rounds list with empty rounds).
+    """
+    standing_orders = active_standing_orders(session)
+    settled = session.scalars(
+        select(StandingWeek)
+        .join(StandingWeek.delivery_round)
+        .where(
+            StandingWeek.standing_order_id.in_([s.id for s in standing_orders]),
+            StandingWeek.settled_at.is_not(None),
+        )
+        .options(selectinload(StandingWeek.delivery_round))
+        .order_by(DeliveryRound.starts_at.desc())
+    ).all()
+    last: dict[int, list[StandingWeek]] = {}
+    for week in settled:
+        kept = last.setdefault(week.standing_order_id, [])
+        if len(kept) < recent:
+            kept.append(week)
+    found: list[StandingOverview] = []
+    for standing in standing_orders:
+        coming_at: datetime | None = None
+        coming_week: StandingWeek | None = None
+        next_at: datetime | None = None
+        slots = _open_slots_on(session, plan=plan, weekday=standing.weekday, now=now)
+        for slot, existing in slots:
+            until = standing.paused_until
+            paused = until is not None and local_day(slot.starts_at, plan) <= until
+            first = coming_at is None
+            if paused and not first:
+                continue
+            row = (
+                _week_row(session, standing_id=standing.id, round_id=existing.id)
+                if existing is not None
+                else None
+            )
+            if first:
+                coming_at, coming_week = slot.starts_at, row
+            if not paused and not (row is not None and row.skipped):
+                next_at = slot.starts_at
+                break
+        found.append(
+            StandingOverview(
+                standing=standing,
+                coming_at=coming_at,
+                coming_week=coming_week,
+                next_delivery_at=next_at,
+                recent=last.get(standing.id, []),
+            )
+        )
+    return found
