@@ -18,10 +18,11 @@ when the bags of its last round are. So Tuesday's doorstep does not hide Thursda
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
@@ -40,7 +41,7 @@ from orders.models import (
 )
 from orders.notices import describe_day, render
 from orders.outbox import Recipient, enqueue
-from orders.placing import reach, set_status
+from orders.placing import set_status, tell_resident
 from orders.rounds import ROUND_CLOSED, ROUND_OPEN, RoundPlan, next_round
 
 LANGUAGES = ("nl", "en")
@@ -361,6 +362,11 @@ def _by_resident(orders: Iterable[Order]) -> dict[int, list[Order]]:
     return grouped
 
 
+def _worded(template: str, **context: Any) -> Callable[[bool], str]:
+    """A message's text as tell_resident asks for it: GSM-7 safe or not."""
+    return lambda sms_safe: render(template, sms_safe=sms_safe, **context)
+
+
 def _language(resident: Resident) -> str:
     return resident.language if resident.language in LANGUAGES else "nl"
 
@@ -395,19 +401,11 @@ def mark_delivered(
             }
         )
         ids = [order.id for order in resident_orders]
-        to = reach(resident)
-        enqueue(
+        tell_resident(
             session,
+            resident=resident,
             kind="order_delivered",
-            channel=to.channel,
-            recipient=to.address,
-            recipient_name=to.name,
-            text=render(
-                f"order_delivered.{language}.j2",
-                sms_safe=to.channel == "sms",
-                orders=ids,
-                later=later,
-            ),
+            render=_worded(f"order_delivered.{language}.j2", orders=ids, later=later),
             payload={"order_ids": ids, "round_id": delivery_round.id},
             now=now,
         )
@@ -449,16 +447,12 @@ def mark_not_home(
         language = _language(resident)
         ids = [order.id for order in resident_orders]
         payload = {"order_ids": ids, "round_id": delivery_round.id}
-        to = reach(resident)
-        enqueue(
+        tell_resident(
             session,
+            resident=resident,
             kind="order_not_home",
-            channel=to.channel,
-            recipient=to.address,
-            recipient_name=to.name,
-            text=render(
+            render=_worded(
                 f"order_not_home.{language}.j2",
-                sms_safe=to.channel == "sms",
                 orders=ids,
                 coordinator=coordinator.name,
                 phone=coordinator_phone,
