@@ -125,9 +125,13 @@ class StandingReader:
                 consumed |= found
                 return StandingAct("pause", self._weekdays(toks, consumed), until=until)
             found.clear()
-        if _SKIP.find(words, found):
+        skips = _SKIP.find(words, found)
+        if skips and not _negated(toks, skips[0][0]):
             consumed |= found
             return StandingAct("skip", self._weekdays(toks, consumed))
+        if skips:
+            return None  # "niet overslaan", "don't skip": nothing to act on
+        found.clear()
         every = self._every(toks, found) | bool(_SET_UP.find(words, found))
         show = bool(_SHOW.find(words, found))
         if every:
@@ -187,6 +191,15 @@ class StandingReader:
                 consumed.update(range(start, ahead[1] + 1))
                 return day, month
         return None
+
+
+_NEGATIONS = {"niet", "not", "dont", "geen", "never", "nooit"}
+
+
+def _negated(toks: Sequence[Token], start: int) -> bool:
+    """ "niet overslaan", "please don't skip": the word before the phrase says no to it."""
+    before = [t for t in toks[max(0, start - 2) : start] if t.kind == WORD]
+    return any(t.norm in _NEGATIONS for t in before)
 
 
 def _next_word(toks: Sequence[Token], i: int) -> int | None:

@@ -8,7 +8,9 @@ basket she had before is kept aside meanwhile (StandingDraft.parked) and given b
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time
+from functools import partial
 
 from bot.dialogue.turn import Turn
 from bot.words import Medium
@@ -205,10 +207,13 @@ def offer_after(turn: Turn, order: Order) -> None:
         if (product := turn.product(line.sku)) is not None
     }
     turn.state.standing_offer = StandingOffer(weekday=weekday, lines=lines, prices=prices)
-    turn.ask_yes_no(
+    wanted = [(line.sku, line.quantity) for line in lines]
+    _reply(
+        turn,
         "standing_offer",
+        ask=True,
+        lists={"items": partial(_listed, turn, wanted)},
         day=_day_names(turn, [weekday]),
-        items=", ".join(_line_text(turn, line.sku, line.quantity) for line in lines),
     )
 
 
@@ -254,12 +259,15 @@ def _show(turn: Turn, own: list[StandingOrder]) -> None:
             turn.session, standing=standing, plan=turn.services.plan, now=turn.now
         )
         week = week_of(turn.session, standing=standing, delivery_round=delivery)
-        turn.reply(
+        _reply(
+            turn,
             "standing_shown",
+            lists={
+                "items": partial(_items, turn, standing, this_week=False),
+                "this_week": partial(_items, turn, standing, this_week=True, week=week),
+            },
             days=_day_names(turn, [standing.weekday]),
-            items=_items(turn, standing, this_week=False),
             moment=_day(turn, delivery.starts_at),
-            this_week=_items(turn, standing, this_week=True, week=week),
             changed=bool(week.changes),
             paused=_day(turn, standing.paused_until) if standing.paused_until else None,
         )
@@ -330,10 +338,11 @@ def _this_week(turn: Turn, own: list[StandingOrder], meaning: Interpretation) ->
     week = change_this_week(
         turn.session, standing=standing, plan=turn.services.plan, now=turn.now, changes=changes
     )
-    turn.reply(
+    _reply(
+        turn,
         "standing_this_week",
+        lists={"items": partial(_items, turn, standing, this_week=True, week=week)},
         moment=_day(turn, week.delivery_round.starts_at),
-        items=_items(turn, standing, this_week=True, week=week),
     )
 
 
@@ -357,22 +366,51 @@ def _wanted(turn: Turn, standing: StandingOrder) -> list[Wanted]:
 # -- words -------------------------------------------------------------------------------------
 
 
+def _reply(
+    turn: Turn,
+    key: str,
+    *,
+    ask: bool = False,
+    lists: dict[str, Callable[..., str]],
+    **values: object,
+) -> None:
+    """A reply naming products: written ("2x Volkorenbrood") or spoken ("2 volkorenbrood")."""
+
+    def render(medium: Medium) -> str:
+        listed = {name: make(medium=medium) for name, make in lists.items()}
+        return turn.say(key, medium, **values, **listed)
+
+    turn.reply_with(render, choices=turn.yes_no() if ask else ())
+
+
 def _items(
-    turn: Turn, standing: StandingOrder, *, this_week: bool, week: StandingWeek | None = None
+    turn: Turn,
+    standing: StandingOrder,
+    *,
+    this_week: bool,
+    week: StandingWeek | None = None,
+    medium: Medium = "text",
 ) -> str:
     if this_week:
         wanted = [(w.sku, w.quantity) for w in wanted_this_week(standing, week)]
     else:
         wanted = [(line["sku"], int(line["quantity"])) for line in standing.lines]
+    return _listed(turn, wanted, medium=medium)
+
+
+def _listed(turn: Turn, wanted: list[tuple[str, int]], *, medium: Medium = "text") -> str:
     if not wanted:
-        return turn.say("standing_nothing_this_week")
-    return ", ".join(_line_text(turn, sku, quantity) for sku, quantity in wanted)
-
-
-def _line_text(turn: Turn, sku: str, quantity: int) -> str:
-    product = turn.product(sku)
-    unit = product.unit if product else "piece"
-    return turn.say("standing_item", quantity=quantity, unit=unit, name=turn.name(sku))
+        return turn.say("standing_nothing_this_week", medium)
+    return ", ".join(
+        turn.say(
+            "standing_item",
+            medium,
+            quantity=quantity,
+            unit=product.unit if (product := turn.product(sku)) else "piece",
+            name=turn.name(sku),
+        )
+        for sku, quantity in wanted
+    )
 
 
 def _days(turn: Turn, own: list[StandingOrder]) -> str:

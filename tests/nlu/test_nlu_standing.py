@@ -73,7 +73,15 @@ def test_my_standing_order_is_shown_and_still_names_her_usual(
 
 @pytest.mark.parametrize(
     "text",
-    ["2 krentenbollen", "wanneer komt mijn bestelling?", "ja", "tot ziens", "donderdag graag"],
+    [
+        "2 krentenbollen",
+        "wanneer komt mijn bestelling?",
+        "ja",
+        "tot ziens",
+        "donderdag graag",
+        "niet overslaan",
+        "please don't skip it",
+    ],
 )
 def test_ordinary_messages_are_no_standing_order(
     parser: Parser, village1: CatalogIndex, text: str
