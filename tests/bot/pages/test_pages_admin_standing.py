@@ -271,6 +271,34 @@ def test_a_pause_is_shown_not_told_to_her_and_the_worker_places_nothing_that_wee
     assert f'href="/admin/orders/{order_id}"' in client.get("/admin/standing").text
 
 
+def test_a_week_that_failed_or_had_nothing_to_deliver_is_shown(
+    client_as: Client, village: Runtime, clock: Clock, worker: Any
+) -> None:
+    spelt = tuesday_spelt(village)
+    with unit_of_work(village.sessions) as session:
+        resident = find_resident(session, kind=AddressKind.PHONE, address=JANSEN)
+        assert resident is not None
+        too_many = set_up(
+            session,
+            resident=resident,
+            weekday="thu",
+            lines=[StandingLine(product_by_sku(session, sku="bak-krentenbol"), 60)],
+            plan=round_plan(village.settings),
+            now=clock(),
+        ).id
+        product_by_sku(session, sku="bak-spelt").available = False
+    # Tuesday's cut-off: no spelt bread to be had; Thursday's: 60 currant buns, over the
+    # limit of 50 a line. (The worker runs before each cut-off too, as in `serve`.)
+    for moment in (local(2026, 12, 7, 10), local(2026, 12, 7, 20), local(2026, 12, 9, 10),
+                   local(2026, 12, 9, 20)):  # fmt: skip
+        worker(moment)
+    clock.now = local(2026, 12, 10, 12)
+    page = client_as(COORDINATOR).get("/admin/standing").text
+    assert "di 8 dec 10:00: Niets te leveren" in card(page, spelt)
+    assert "do 10 dec 10:00: Mislukt, niet besteld" in card(page, too_many)
+    assert "Speltbrood (nu niet te koop)" in card(page, spelt)
+
+
 def test_today_and_a_date_typed_in_dutch_are_taken(
     client_as: Client, village: Runtime, talk: Talk
 ) -> None:
