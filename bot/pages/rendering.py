@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import phonenumbers
 import yaml
 from babel.dates import format_datetime
 from fastapi import Request
@@ -69,6 +70,19 @@ class PageWords:
         return "nl"
 
 
+def readable_phone(number: str | None) -> str:
+    """ "+31612340001" as people write it here: "06 12340001"; anything else as it is."""
+    if not number:
+        return ""
+    try:
+        parsed = phonenumbers.parse(number, "NL")
+    except phonenumbers.NumberParseException:
+        return number
+    if parsed.country_code != 31:
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
 def moment(when: datetime, *, language: str, zone: ZoneInfo) -> str:
     """ "di 3 dec. 10:00": the day and time in the village's time zone."""
     return format_datetime(when.astimezone(zone), "EEE d MMM HH:mm", locale=_LOCALES[language])
@@ -116,4 +130,5 @@ def template_environment(directory: Path, *, words: PageWords, zone: ZoneInfo) -
     env.filters["time_left"] = time_left
     env.filters["amount"] = amount
     env.filters["euros"] = written_euros
+    env.filters["phone"] = readable_phone
     return env
