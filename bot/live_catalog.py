@@ -13,6 +13,9 @@ from catalog.models import Product
 from catalog.view import entry_from_product
 from nlu import CatalogIndex
 
+# Built once: a statement object keeps its cache key, so each look is only its execution.
+_VERSION = select(func.max(Product.updated_at), func.count()).select_from(Product)
+
 
 class LiveCatalog:
     """Applies only what changed since the last look: no retraining, no restart."""
@@ -21,12 +24,24 @@ class LiveCatalog:
         self.index: CatalogIndex = CatalogIndex(())
         self._seen_until: datetime | None = None
         self._names: dict[str, str] = {}
+        # (newest updated_at, count) of the products when last applied.
+        self._version: tuple[datetime | None, int] | None = None
 
     def refresh(self, session: Session) -> CatalogIndex:
         refreshed: set[int] = session.info.setdefault("catalogues_refreshed", set())
         if id(self) in refreshed:
             return self.index  # once per message (unit of work) is live enough
         refreshed.add(id(self))
+        # A cheap look first: every change of a product moves its updated_at (a new one the
+        # newest, a removed one the count), so an unchanged catalogue costs one small row.
+        version = session.execute(_VERSION).one()
+        if version == self._version:
+            return self.index
+        self._apply_changes(session, count=version[1])
+        self._version = (version[0], version[1])
+        return self.index
+
+    def _apply_changes(self, session: Session, *, count: int) -> None:
         query = select(Product).options(joinedload(Product.shop))
         if self._seen_until is not None:
             query = query.where(Product.updated_at >= self._seen_until)
@@ -39,13 +54,11 @@ class LiveCatalog:
             self._names[product.sku] = product.name
             if self._seen_until is None or product.updated_at > self._seen_until:
                 self._seen_until = product.updated_at
-        count = session.scalar(select(func.count()).select_from(Product)) or 0
         if count < len(self._names):
             present = set(session.scalars(select(Product.sku)))
             for sku in set(self._names) - present:
                 self.index.remove(sku)
                 del self._names[sku]
-        return self.index
 
     def suggest(self, words: str, *, limit: int = 3) -> list[str]:
         """Up to `limit` available products whose name words look like what was asked.

@@ -10,12 +10,13 @@ with the differences and the fresh quote, so the resident can be shown the new o
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from catalog.models import Product
@@ -110,6 +111,38 @@ class Change:
     new: QuoteLine | QuoteRound | None = None
 
 
+# Built once: a statement object keeps its cache key, so each reading is only its execution.
+_PRODUCTS = (
+    select(Product)
+    .where(Product.sku.in_(bindparam("skus", expanding=True)))
+    .options(joinedload(Product.shop))
+)
+# The key in Session.info of a unit of work that keeps the products it read (see below).
+PRODUCTS_READ = "products_by_sku"
+
+
+def keep_products_read(session: Session) -> None:
+    """Let this unit of work read each product once (a dialogue turn: it changes none)."""
+    session.info.setdefault(PRODUCTS_READ, {})
+
+
+def products_by_sku(session: Session, skus: Sequence[str]) -> dict[str, Product]:
+    """The products (with their shops) of these skus that exist, in one query.
+
+    In a unit of work marked by keep_products_read, products read before are not read again.
+    """
+    kept: dict[str, Product | None] | None = session.info.get(PRODUCTS_READ)
+    wanted = set(skus) if kept is None else {sku for sku in skus if sku not in kept}
+    found: dict[str, Product] = {}
+    if wanted:
+        found = {p.sku: p for p in session.scalars(_PRODUCTS, {"skus": sorted(wanted)})}
+    if kept is None:
+        return found
+    for sku in wanted:
+        kept[sku] = found.get(sku)
+    return {sku: product for sku in skus if (product := kept[sku]) is not None}
+
+
 def make_quote(
     session: Session,
     *,
@@ -122,56 +155,56 @@ def make_quote(
 
     Products off sale or no longer in the catalogue are left out and named in `missing`.
     """
-    skus = [line.sku for line in wanted]
-    products = {
-        p.sku: p
-        for p in session.scalars(
-            select(Product).where(Product.sku.in_(skus)).options(joinedload(Product.shop))
-        )
-    }
-    first = next_round(session, plan=plan, now=now)
-    by_shop: dict[int, list[QuoteLine]] = {}
-    shops: dict[int, Product] = {}
-    missing: list[str] = []
-    for line in wanted:
-        product = products.get(line.sku)
-        if product is None or not product.available:
-            missing.append(line.sku)
-            continue
-        by_shop.setdefault(product.shop_id, []).append(
-            QuoteLine(
-                sku=product.sku,
-                name=product.name,
-                unit=product.unit,
-                quantity=line.quantity,
-                unit_price_cents=product.price_cents,
-                total_cents=line_total_cents(
-                    unit=product.unit, unit_price_cents=product.price_cents, quantity=line.quantity
-                ),
-                usual=line.usual,
+    # A dialogue turn's pending changes (her conversation) concern no product or round:
+    # they are not flushed for these reads, but once, at the end of the turn.
+    reading = session.no_autoflush if PRODUCTS_READ in session.info else nullcontext()
+    with reading:
+        products = products_by_sku(session, [line.sku for line in wanted])
+        first = next_round(session, plan=plan, now=now)
+        by_shop: dict[int, list[QuoteLine]] = {}
+        shops: dict[int, Product] = {}
+        missing: list[str] = []
+        for line in wanted:
+            product = products.get(line.sku)
+            if product is None or not product.available:
+                missing.append(line.sku)
+                continue
+            by_shop.setdefault(product.shop_id, []).append(
+                QuoteLine(
+                    sku=product.sku,
+                    name=product.name,
+                    unit=product.unit,
+                    quantity=line.quantity,
+                    unit_price_cents=product.price_cents,
+                    total_cents=line_total_cents(
+                        unit=product.unit,
+                        unit_price_cents=product.price_cents,
+                        quantity=line.quantity,
+                    ),
+                    usual=line.usual,
+                )
             )
-        )
-        shops.setdefault(product.shop_id, product)
-    parts = []
-    for shop_id, lines in by_shop.items():
-        shop = shops[shop_id].shop
-        delivery_round = next_round_for_shop(
-            session, plan=plan, shop=shop, now=now, not_before=first
-        )
-        parts.append(
-            QuotePart(
-                shop=shop.name,
-                shop_id=shop_id,
-                delivery_round=QuoteRound(
-                    id=delivery_round.id,
-                    starts_at=delivery_round.starts_at,
-                    ends_at=delivery_round.ends_at,
-                    cutoff_at=delivery_round.cutoff_at,
-                ),
-                lines=tuple(lines),
+            shops.setdefault(product.shop_id, product)
+        parts = []
+        for shop_id, lines in by_shop.items():
+            shop = shops[shop_id].shop
+            delivery_round = next_round_for_shop(
+                session, plan=plan, shop=shop, now=now, not_before=first
             )
-        )
-    return Quote(version=version, parts=tuple(parts), missing=tuple(missing))
+            parts.append(
+                QuotePart(
+                    shop=shop.name,
+                    shop_id=shop_id,
+                    delivery_round=QuoteRound(
+                        id=delivery_round.id,
+                        starts_at=delivery_round.starts_at,
+                        ends_at=delivery_round.ends_at,
+                        cutoff_at=delivery_round.cutoff_at,
+                    ),
+                    lines=tuple(lines),
+                )
+            )
+        return Quote(version=version, parts=tuple(parts), missing=tuple(missing))
 
 
 def wanted_of(quote: Quote) -> list[Wanted]:

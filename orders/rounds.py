@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -81,9 +81,27 @@ def _slots_from(plan: RoundPlan, first: date) -> Iterator[Slot]:
             yield slot_on(plan, day)
 
 
+# Built once: a statement object keeps its cache key, so each reading is only its execution.
+_ROUND_STARTING = select(DeliveryRound).where(DeliveryRound.starts_at == bindparam("starts_at"))
+
+
+def _in_session(session: Session, starts_at: datetime) -> DeliveryRound | None:
+    """The round starting then, if this session holds it already (read, locked or made).
+
+    What a select by its start would give: the session's own object of that row, as it was
+    loaded (a plain select does not refresh it); rounds are never deleted or moved.
+    """
+    for held in session.identity_map.values():
+        if isinstance(held, DeliveryRound):
+            state = inspect(held)
+            if state.dict.get("starts_at") == starts_at and not state.deleted:
+                return held
+    return None
+
+
 def _get_or_create(session: Session, slot: Slot) -> DeliveryRound:
-    existing = session.scalar(
-        select(DeliveryRound).where(DeliveryRound.starts_at == slot.starts_at)
+    existing = _in_session(session, slot.starts_at) or session.scalar(
+        _ROUND_STARTING, {"starts_at": slot.starts_at}
     )
     if existing is not None:
         return existing

@@ -14,7 +14,7 @@ import re
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -36,6 +36,8 @@ ADDRESS_KIND = {
     "whatsapp": AddressKind.WHATSAPP,
     "telegram": AddressKind.TELEGRAM,
 }
+# Built once: a statement object keeps its cache key, so each reading is only its execution.
+_CONVERSATION = select(Conversation).where(Conversation.resident_id == bindparam("resident_id"))
 
 
 class Dialogue:
@@ -51,9 +53,8 @@ class Dialogue:
         now = now or utcnow()
         try:
             with unit_of_work(self._sessions) as session:
-                seen = self._seen(session, message)
-                if seen is not None:
-                    return seen
+                # No look before the insert: a message id seen before breaks the unique key
+                # at the flush below, and its stored answer is given from the except.
                 record = InboundRecord(
                     channel=message.channel,
                     message_id=message.message_id,
@@ -67,7 +68,8 @@ class Dialogue:
                 record.replies = [reply.to_dict() for reply in replies]
                 return replies
         except IntegrityError:
-            # The same message is being handled right now by another worker: give its answer.
+            # The same message was handled before, or is being handled right now by another
+            # worker (the insert waited for it to commit): give its answer, and nothing more.
             with self._sessions() as session:
                 seen = self._seen(session, message)
             if seen is None:
@@ -87,19 +89,18 @@ class Dialogue:
 
     def _route(self, session: Session, message: InboundMessage, now: datetime) -> list[Reply]:
         kind = ADDRESS_KIND.get(message.channel, AddressKind.PHONE)
-        resident = self._registrar.resident_for(session, kind=kind, address=message.sender)
+        # Serialise this resident's messages: a second one waits here until the first commits.
+        resident = self._registrar.resident_for(
+            session, kind=kind, address=message.sender, lock=True
+        )
         if resident is None:
             return self._registrar.step(
                 session, kind=kind, address=message.sender, text=message.text
             )
-        # Serialise this resident's messages: a second one waits here until the first commits.
-        session.execute(select(Resident.id).where(Resident.id == resident.id).with_for_update())
         if not resident.active:
             # Paused by the coordinator: told so kindly, and nothing is read or ordered.
             return [self._paused(resident, spoken=message.channel == "voice")]
-        conversation = session.scalar(
-            select(Conversation).where(Conversation.resident_id == resident.id)
-        )
+        conversation = session.scalar(_CONVERSATION, {"resident_id": resident.id})
         if conversation is None:
             conversation = Conversation(resident_id=resident.id, state=ConversationState())
             session.add(conversation)
@@ -145,6 +146,8 @@ class Dialogue:
 
 def converse(turn: Turn) -> None:
     meaning = turn.parse(turn.text)
+    # The products the message names, read together rather than one by one as they come up.
+    turn.read_products(item.sku for item in meaning.items if item.sku)
     _follow_language(turn, meaning)
     if meaning.truncated:
         turn.reply("message_cut")  # said first: what follows is about the part that was read

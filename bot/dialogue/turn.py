@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.live_catalog import LiveCatalog
@@ -20,7 +19,7 @@ from conversations.state import ConversationState
 from nlu import CatalogEntry, CatalogIndex, HistoryLine, Interpretation
 from orders.history import order_history
 from orders.models import Resident
-from orders.quote import Limits
+from orders.quote import Limits, keep_products_read, products_by_sku
 from orders.rounds import RoundPlan
 
 
@@ -64,6 +63,10 @@ class Turn:
     readback_due: bool = False
     # She asked to see the basket ("mandje", "dat was alles").
     basket_asked: bool = False
+
+    def __post_init__(self) -> None:
+        # Nothing in a turn changes the catalogue: each product is read once per message.
+        keep_products_read(self.session)
 
     @property
     def language(self) -> str:
@@ -120,11 +123,13 @@ class Turn:
     def product(self, sku: str | None) -> Product | None:
         if not sku:
             return None
-        # A message names the same few products many times; look each up once per message.
-        seen: dict[str, Product | None] = self.session.info.setdefault("products_by_sku", {})
-        if sku not in seen:
-            seen[sku] = self.session.scalar(select(Product).where(Product.sku == sku))
-        return seen[sku]
+        # A message names the same few products many times; each is read once per message
+        # (the unit of work keeps what it read: see Dialogue), with its shop for the quote.
+        return products_by_sku(self.session, [sku]).get(sku)
+
+    def read_products(self, skus: Iterable[str]) -> None:
+        """Read these products now, in one query, for what follows in this message."""
+        products_by_sku(self.session, list(dict.fromkeys(skus)))
 
     def name(self, sku: str) -> str:
         product = self.product(sku)
@@ -144,8 +149,8 @@ class Turn:
         """The message read against the whole catalogue and her history, or only `only`."""
         if only is None:
             return self.services.parser.parse(text, catalog=self.index(), history=self.history())
-        entries = [e for e in map(self.entry, only) if e is not None]
-        return self.services.parser.parse(text, catalog=CatalogIndex(entries))
+        entries = tuple(e for e in map(self.entry, only) if e is not None)
+        return self.services.parser.parse(text, catalog=_small_index(entries))
 
     def read_amount(self, text: str, sku: str) -> int | None:
         entry = self.entry(sku)
@@ -172,6 +177,25 @@ class Turn:
         self.readback_due = True
 
 
+# The few products a question is about ("which bread?") come back message after message; an
+# index of them is built once (an index is never changed by a parse).
+_SMALL_INDEXES: dict[tuple[CatalogEntry, ...], CatalogIndex] = {}
+_SMALL_INDEXES_KEPT = 512
+
+
+def _small_index(entries: tuple[CatalogEntry, ...]) -> CatalogIndex:
+    index = _SMALL_INDEXES.get(entries)
+    if index is None:
+        if len(_SMALL_INDEXES) >= _SMALL_INDEXES_KEPT:
+            _SMALL_INDEXES.clear()
+        index = _SMALL_INDEXES[entries] = CatalogIndex(entries)
+    return index
+
+
 def load_state(conversation: Conversation) -> ConversationState:
-    """A working copy: written back whole at the end of the turn."""
-    return conversation.state.model_copy(deep=True)
+    """A working copy: written back whole at the end of the turn.
+
+    Copied as the column stores it (JSON and back): the same state, in a quarter of the time
+    of a deep copy.
+    """
+    return ConversationState.model_validate(conversation.state.model_dump(mode="json"))

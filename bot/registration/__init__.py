@@ -10,9 +10,10 @@ was. At the end the address is read back with how to correct it.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.messages import Reply
@@ -30,9 +31,36 @@ from bot.registration.reading import (
 from bot.settings import Settings
 from bot.words import Words
 from conversations.models import Registration
-from orders.errors import InvalidPostcodeError, OutsideDeliveryAreaError
-from orders.models import AddressKind, Resident
-from orders.residents import add_resident, check_delivery_area, find_resident, link_address
+from orders.errors import InvalidPhoneError, InvalidPostcodeError, OutsideDeliveryAreaError
+from orders.models import AddressKind, Resident, ResidentAddress
+from orders.residents import (
+    add_resident,
+    check_delivery_area,
+    link_address,
+    normalise_address,
+)
+
+# Who writes from an address (as orders.residents.find_resident), built once: read per message.
+_RESIDENT = (
+    select(Resident)
+    .join(ResidentAddress)
+    .where(
+        ResidentAddress.kind == bindparam("kind"), ResidentAddress.address == bindparam("address")
+    )
+)
+# Her row only (FOR UPDATE OF residents), and read as the lock finds it.
+_RESIDENT_LOCKED = _RESIDENT.with_for_update(of=Resident).execution_options(populate_existing=True)
+
+
+@lru_cache(maxsize=4096)
+def _normal_address(kind: AddressKind, address: str) -> str | None:
+    """The address as stored (None: no valid phone number); read once per sender, not per
+    message (a phone number's parse is a good part of a turn)."""
+    try:
+        return normalise_address(kind, address)
+    except InvalidPhoneError:
+        return None
+
 
 # Failed tries in a row at one step before the coordinator is offered.
 MAX_TRIES = 3
@@ -50,8 +78,44 @@ class Registrar:
         self._settings = settings
         self._words = words
 
-    def resident_for(self, session: Session, *, kind: AddressKind, address: str) -> Resident | None:
-        return find_resident(session, kind=kind, address=address)
+    def resident_for(
+        self, session: Session, *, kind: AddressKind, address: str, lock: bool = False
+    ) -> Resident | None:
+        """The resident behind this address; with `lock`, her row locked until the commit.
+
+        The lock serialises one resident's messages: a second one waits here until the first
+        commits, and then reads her as that one left her.
+        """
+        normal = _normal_address(kind, address)
+        if normal is None:
+            return None
+        # SQLite begins every transaction IMMEDIATE, which serialises them all already (and
+        # FOR UPDATE is not rendered there); on PostgreSQL the one statement finds and locks.
+        sqlite = session.get_bind().dialect.name == "sqlite"
+        query = _RESIDENT if not lock or sqlite else _RESIDENT_LOCKED
+        # The same rows find_resident finds: WhatsApp numbers fall back to the phone number.
+        kinds = [kind.value]
+        if kind is AddressKind.WHATSAPP:
+            kinds.append(AddressKind.PHONE.value)
+        for candidate in kinds:
+            resident = session.scalar(query, {"kind": candidate, "address": normal})
+            if resident is not None:
+                return resident
+        return None
+        kinds = [kind.value]
+        if kind is AddressKind.WHATSAPP:
+            kinds.append(AddressKind.PHONE.value)
+        for candidate in kinds:
+            resident = session.scalar(
+                select(Resident)
+                .join(ResidentAddress)
+                .where(ResidentAddress.kind == candidate, ResidentAddress.address == normal)
+                .with_for_update(of=Resident)
+                .execution_options(populate_existing=True)
+            )
+            if resident is not None:
+                return resident
+        return None
 
     def step(self, session: Session, *, kind: AddressKind, address: str, text: str) -> list[Reply]:
         if not self._settings.registration_open:
