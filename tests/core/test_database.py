@@ -39,7 +39,7 @@ def test_many_threads_read_then_write_without_locked_errors_or_lost_updates(
                 with unit_of_work(sessions) as session:
                     n = session.execute(text("SELECT n FROM counter")).scalar_one()
                     session.execute(text("UPDATE counter SET n = :n"), {"n": n + 1})
-        except BaseException as error:  # noqa: BLE001 (reported below)
+        except BaseException as error:  # reported below
             errors.append(error)
 
     threads = [threading.Thread(target=work) for _ in range(12)]
