@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import os
 import socket
 from collections import OrderedDict
 from collections.abc import AsyncIterator
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
+from anyio import to_thread
 from fastapi import FastAPI, HTTPException, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
@@ -50,6 +52,7 @@ from bot.wiring import Runtime
 from bot.words import Words
 from bot.worker import BackgroundWorker
 from conversations.rate_limits import RateLimiter
+from core.database import is_sqlite
 from nlu import Parser
 
 log = logging.getLogger(__name__)
@@ -115,6 +118,9 @@ def create_app(
                 )
         if worker is not None:
             worker.start()
+        # Threads for the synchronous routes (the dialogue, the pages): few, see THREADS.
+        limiter_tokens = threads_for(settings.database_url)
+        to_thread.current_default_thread_limiter().total_tokens = limiter_tokens
         app.state.ready = True
         try:
             yield
@@ -252,6 +258,20 @@ def create_app(
             return Response(status_code=200)
 
     return app
+
+
+# A turn holds the GIL for most of its few milliseconds, so one process runs about one at a
+# time whatever the number of threads; more threads only make each turn wait for the GIL
+# between its statements while holding its database lock (SQLite's write lock, a resident's
+# row), which stretches everyone's wait. anyio's default is 40; 4 served the most requests
+# with the shortest tails under 20 at once (benchmarks/webhook_load.py), on both databases.
+# (DORPSPLEIN_THREADS_SQLITE / DORPSPLEIN_THREADS_SERVER override it, for measuring.)
+THREADS_SQLITE = int(os.environ.get("DORPSPLEIN_THREADS_SQLITE", "4"))
+THREADS_SERVER = int(os.environ.get("DORPSPLEIN_THREADS_SERVER", "4"))
+
+
+def threads_for(database_url: str) -> int:
+    return THREADS_SQLITE if is_sqlite(database_url) else THREADS_SERVER
 
 
 def rate_limiter(runtime: Runtime) -> RateLimiter:

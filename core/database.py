@@ -76,10 +76,17 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         connect_args: dict[str, Any] = {"timeout": 30, **kwargs.pop("connect_args", {})}
         if database and database != ":memory:":
             connect_args["factory"] = _gated_connection(_gate_for(Path(database)))
+        if database and database != ":memory:":
+            kwargs.setdefault("pool_size", 16)
+            kwargs.setdefault("max_overflow", 8)
         engine = create_engine(url, connect_args=connect_args, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
+    # Enough kept open for the web threads and the worker at once (bot.web.THREADS_SERVER):
+    # the default 5 would close and reopen a connection for most requests under load.
+    kwargs.setdefault("pool_size", 16)
+    kwargs.setdefault("max_overflow", 8)
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
