@@ -18,6 +18,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -43,9 +44,13 @@ MAX_FAILURES_PER_CLIENT = 20
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _hasher = PasswordHasher()
-# Verified against when the address is unknown, so that a wrong address takes as long as a
-# wrong password and does not tell which addresses have an account.
-_NOBODY = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@cache
+def _nobody() -> str:
+    """Verified against when the address is unknown, so that a wrong address takes as long
+    as a wrong password and does not tell which addresses have an account."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 def normalise_email(email: str) -> str:
@@ -60,14 +65,17 @@ def add_user(
     *,
     email: str,
     role: Role,
-    password: str,
+    password: str | None = None,
+    password_hash: str | None = None,
     shop: str | None = None,
     language: str = "nl",
 ) -> User:
+    """A new user, with a password or (the demo's accounts) an argon2 hash made before."""
     email = normalise_email(email)
     if (role is Role.SHOP) != (shop is not None):
         raise RoleShopError(role=role.value, shop=shop)
-    _check_password(password)
+    if password_hash is None:
+        password_hash = hash_password(password or "")
     if session.scalar(select(User).where(User.email == email)) is not None:
         raise UserExistsError(email=email)
     shop_id = None
@@ -80,12 +88,17 @@ def add_user(
         email=email,
         role=role.value,
         shop_id=shop_id,
-        password_hash=_hasher.hash(password),
+        password_hash=password_hash,
         language=language,
     )
     session.add(user)
     session.flush()
     return user
+
+
+def hash_password(password: str) -> str:
+    _check_password(password)
+    return _hasher.hash(password)
 
 
 def set_password(session: Session, *, user: User, password: str) -> None:
@@ -132,7 +145,7 @@ def log_in(
     client = client[:64]
     _check_throttle(session, email=email, client=client, now=now)
     user = session.scalar(select(User).where(User.email == email))
-    if not _verify(user.password_hash if user else _NOBODY, password) or user is None:
+    if not _verify(user.password_hash if user else _nobody(), password) or user is None:
         session.add(LoginFailure(email=email, client=client, at=now))
         session.flush()
         return None

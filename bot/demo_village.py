@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -10,7 +11,7 @@ import yaml
 from sqlalchemy.orm import Session
 
 from accounts.models import Role
-from accounts.service import add_user
+from accounts.service import add_user, hash_password
 from bot.settings import Settings
 from catalog.csv_format import parse_catalog
 from catalog.service import ShopSettings, configure_shop, import_rows, product_by_sku
@@ -22,6 +23,11 @@ from orders.split import WantedLine, build_order
 
 def _demo_file(name: str) -> bytes:
     return resources.files("bot").joinpath("demo", name).read_bytes()
+
+
+# The demo's accounts share one password: hashed once per process (argon2 takes a while on
+# purpose, and the tests load the demo village hundreds of times).
+_demo_hash = cache(hash_password)
 
 
 def load_demo(session: Session, *, settings: Settings) -> None:
@@ -79,7 +85,7 @@ def load_demo(session: Session, *, settings: Settings) -> None:
             session,
             email=user["email"],
             role=Role(user["role"]),
-            password=accounts["password"],
+            password_hash=_demo_hash(accounts["password"]),
             shop=user.get("shop"),
         )
     session.flush()
