@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from bot.cli.support import ConfigOption, DemoOption, operator_errors, runtime_for
 from bot.cli.wording import counted
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from orders.standing.models import StandingOrder
 
 standing_app: typer.Typer = typer.Typer(
     no_args_is_help=True, help="Standing orders: the same every week, without asking."
@@ -57,7 +62,7 @@ def standing_list(
     typer.echo(counted(len(rows), "standing order") + ".")
 
 
-def _one(session, phone: str, day: str | None):  # type: ignore[no-untyped-def]
+def _one(session: Session, phone: str, day: str | None) -> StandingOrder:
     from core.errors import NotFoundError
     from orders.models import AddressKind
     from orders.residents import find_resident

@@ -175,10 +175,8 @@ def answer(turn: Turn, meaning: Interpretation) -> bool:
         turn.reply("standing_stop_kept" if stopping else "standing_offer_declined")
         return True
     if stopping is not None:
-        own = [s for s in standing_orders_of(turn.session, resident_id=turn.resident.id)]
-        for standing in own:
-            if standing.weekday in stopping:
-                stop(turn.session, standing=standing, now=turn.now)
+        for standing in _own(turn, stopping):
+            stop(turn.session, standing=standing, now=turn.now)
         turn.reply("standing_stopped", days=_day_names(turn, stopping))
         return True
     assert offer is not None
