@@ -12,7 +12,10 @@ from nlu._text import NUM, WORD, Token
 _FRACTIONS = {"½": 0.5, "¼": 0.25, "¾": 0.75}
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: one is made for every amount read, and a frozen dataclass sets each of its
+# eleven fields through object.__setattr__ (four times the cost). Never changed once made
+# (dataclasses.replace makes a new one), so it hashes by value as a frozen one would.
+@dataclass(slots=True, unsafe_hash=True)
 class Amount:
     value: float | None  # None: no number ("kilo aardappelen" has an implicit 1)
     measure: Measure | None = None
@@ -70,6 +73,8 @@ def _dutch_number_cached(word: str, base_items: tuple[tuple[str, int], ...]) -> 
 
 
 def _parse_digits(text: str) -> float | None:
+    if text.isdecimal():
+        return float(text)  # the common case: digits alone ("2", "250")
     text = text.replace(" ", "")
     frac = 0.0
     for sym, val in _FRACTIONS.items():
@@ -262,7 +267,7 @@ class AmountReader:
         if t.kind == WORD and not self._may_open_amount(t.norm):
             return None
         start = t.start
-        vague_end = self.vague_at(toks, i)
+        vague_end = self.vague_at(toks, i) if t.norm in self._vague_by_first else None
         if vague_end is not None:
             j = vague_end
             if j < len(toks) and toks[j].norm in self.res.connect_en:

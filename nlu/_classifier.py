@@ -7,10 +7,10 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from functools import lru_cache, partial, reduce
+from functools import lru_cache
 from importlib import resources
 from itertools import pairwise
-from operator import add, itemgetter
+from operator import itemgetter
 from typing import Any
 
 import yaml
@@ -20,6 +20,8 @@ from nlu._text import NUM, OTHER, WORD, Token, tokenize
 _ENTITY_RE = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 PRODUCT = "<product>"
 NUMBER = "<num>"
+# Words whose terms are kept (see NaiveBayes.rank_words); all go when it is full.
+MAX_KEPT_WORDS = 65_536
 
 
 def strip_entities(example: str) -> tuple[str, list[tuple[int, int]]]:
@@ -42,6 +44,12 @@ def strip_entities(example: str) -> tuple[str, list[tuple[int, int]]]:
 
 def features(tokens: Sequence[Token], masked: Iterable[tuple[int, int]] = ()) -> list[str]:
     """Words (products and numbers masked), word pairs and character trigrams."""
+    return features_of_words(feature_words(tokens, masked))
+
+
+def feature_words(tokens: Sequence[Token], masked: Iterable[tuple[int, int]] = ()) -> list[str]:
+    """The words the features are made of: numbers as NUMBER, a run of masked (product)
+    tokens as one PRODUCT, separators left out."""
     spans = list(masked)
     words: list[str] = []
     for t in tokens:
@@ -58,6 +66,10 @@ def features(tokens: Sequence[Token], masked: Iterable[tuple[int, int]] = ()) ->
         else:
             continue
         words.append(w)
+    return words
+
+
+def features_of_words(words: Sequence[str]) -> list[str]:
     feats = [f"w:{w}" for w in words]
     feats += [f"b:{a}|{b}" for a, b in pairwise(words)]
     if words:
@@ -102,6 +114,10 @@ class NaiveBayes:
         self._denoms = [math.log(self.totals[label] + alpha * v) for label in self.labels]
         self._terms: dict[str, tuple[float, ...]] = {}
         self._priors = tuple(self.prior[label] for label in self.labels)
+        # Per word: its own term and its character grams' terms (see rank_words).
+        self._by_word: dict[
+            str, tuple[tuple[float, ...] | None, tuple[tuple[float, ...], ...]]
+        ] = {}
         # Every feature's terms up front (a few thousand), so ranking only looks them up.
         for f in sorted(self.vocab):
             self._term(f)
@@ -120,12 +136,55 @@ class NaiveBayes:
 
     def rank(self, feats: Sequence[str]) -> list[tuple[str, float]]:
         # The features the examples have (all of them in _terms), in message order.
-        terms = list(filter(None, map(self._terms.get, feats)))
-        # Each label's score summed in feature order, one addition after another: the same
-        # floating-point sums as adding the features one by one.
+        return self._ranking(list(filter(None, map(self._terms.get, feats))))
+
+    def rank_words(self, words: Sequence[str]) -> list[tuple[str, float]]:
+        """rank(features_of_words(words)), the same sums in the same order, without making
+        the feature strings: a word's own term and its character grams' terms are kept per
+        word (the words of messages repeat; the messages do not)."""
+        terms: list[tuple[float, ...]] = []
+        grams: list[tuple[float, ...]] = []
+        get = self._terms.get
+        for w in words:
+            own, of_grams = self._word_terms(w)
+            if own is not None:
+                terms.append(own)
+            grams += of_grams
+        for a, b in pairwise(words):
+            if (term := get(f"b:{a}|{b}")) is not None:
+                terms.append(term)
+        if words:
+            for f in (f"first:{words[0]}", f"last:{words[-1]}"):
+                if (term := get(f)) is not None:
+                    terms.append(term)
+        if len(words) <= 2 and (term := get(f"short:{len(words)}")) is not None:
+            terms.append(term)
+        terms += grams
+        return self._ranking(terms)
+
+    def known(self, word: str) -> bool:
+        """Whether the examples have this word (as the feature "w:word")."""
+        return self._word_terms(word)[0] is not None
+
+    def _word_terms(self, w: str) -> tuple[tuple[float, ...] | None, tuple[tuple[float, ...], ...]]:
+        hit = self._by_word.get(w)
+        if hit is None:
+            get = self._terms.get
+            grams: tuple[str, ...] = ()
+            if len(w) >= 4 and w != PRODUCT and w != NUMBER:
+                grams = _char_grams(w)
+            hit = (get(f"w:{w}"), tuple(filter(None, map(get, grams))))
+            if len(self._by_word) >= MAX_KEPT_WORDS:
+                self._by_word.clear()
+            self._by_word[w] = hit
+        return hit
+
+    def _ranking(self, terms: list[tuple[float, ...]]) -> list[tuple[str, float]]:
+        # Each label's score summed in feature order, one addition after another: sum()
+        # adds floats one by one in Python 3.11 (the Dockerfile's), the same sums as adding
+        # the features one by one, without a float object made for every addition.
         if terms:
-            columns = zip(*terms, strict=True)
-            scores = list(map(partial(reduce, add), columns, self._priors))
+            scores = list(map(sum, zip(*terms, strict=True), self._priors))
         else:
             scores = list(self._priors)
         top = max(scores)

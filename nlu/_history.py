@@ -5,22 +5,35 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from functools import cached_property
 from typing import Any
 
 from nlu._types import History, HistoryLine
 
 
 class HistoryView:
+    """Read from the history on first use: most messages never ask about her past orders
+    (they name products with amounts), so a parse does not pay for reading them."""
+
     def __init__(self, history: History) -> None:
-        self.orders: list[dict[str, int]] = []
-        for order in history:
+        self._history = history
+
+    @cached_property
+    def orders(self) -> list[dict[str, int]]:
+        orders: list[dict[str, int]] = []
+        for order in self._history:
             agg: dict[str, int] = {}
             for line in order:
                 sku, qty = history_line(line)
                 agg[sku] = agg.get(sku, 0) + qty
             if agg:
-                self.orders.append(agg)
-        self.count: Counter[str] = Counter(s for o in self.orders for s in o)
+                orders.append(agg)
+        return orders
+
+    @cached_property
+    def count(self) -> Counter[str]:
+        """In how many orders each product is."""
+        return Counter(s for o in self.orders for s in o)
 
     def amount(self, sku: str) -> int | None:
         """The amount this resident most often takes of a product (latest wins a tie)."""

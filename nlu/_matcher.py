@@ -43,6 +43,8 @@ class UMorph:
 # it names a food or shop thing, whether it was corrected to a describing word, and whether
 # only as a slip of one the language knows (the catalogue's words had none near).
 _Analysis = tuple[list[tuple[UMorph, ...]], bool, bool, bool, bool, bool]
+# The lexicon's multi-word English phrases under one key: (keys of each word, Dutch phrases).
+_MultiEntries = list[tuple[tuple[frozenset[str], ...], list[str]]]
 
 
 @dataclass(slots=True)
@@ -60,6 +62,10 @@ class Slot:
     # Read as a slip of a describing word of the language ("halvolle"), not of this
     # catalogue: it tells the kind of a thing named beside it, never a product alone.
     slip: bool = False
+    # What the slot's norm, optional, adjective and alts follow from, for one catalogue
+    # version: the word (a str), or the lexicon's phrases (a tuple). A key for matches that
+    # is cheap to hash, where the readings themselves are dataclasses hashed field by field.
+    reading: str | tuple[str, ...] | None = None
 
 
 @dataclass(slots=True)
@@ -99,6 +105,9 @@ class Matcher:
         # Matches by index stamp, container and the slots' readings: a product named again
         # in a later message is not scored against the catalogue again.
         self._matches: dict[tuple[object, ...], Match] = {}
+        # A lexicon phrase's readings, by index stamp and phrases (see phrase_slot).
+        self._phrase_cache: dict[tuple[object, ...], list[tuple[UMorph, ...]]] = {}
+        self._multi_by_word: dict[str, tuple[_MultiEntries, ...]] = {}
 
     # -- reading the resident's words ---------------------------------------------------
 
@@ -214,6 +223,7 @@ class Matcher:
             noun=noun,
             fuzzy=fuzzy,
             slip=slip and pos is None,
+            reading=word,
         )
 
     def _analyse_cached(self, word: str, index: CatalogIndex) -> _Analysis:
@@ -245,8 +255,8 @@ class Matcher:
         i = 0
         while i < len(words):
             hit: tuple[int, list[str]] | None = None
-            for k in sorted(word_keys(words[i])):
-                for pattern, translations in self.res.en_multi.get(k, ()):
+            for entries in self._multi_entries(words[i]):
+                for pattern, translations in entries:
                     n = len(pattern)
                     if i + n <= len(words) and all(
                         word_keys(words[i + m]) & pattern[m] for m in range(1, n)
@@ -261,9 +271,33 @@ class Matcher:
                 i += 1
         return out
 
+    def _multi_entries(self, word: str) -> tuple[_MultiEntries, ...]:
+        """The lexicon's multi-word phrases that may start with this word, per key of it in
+        sorted order (most words start none: looked up once per word, not per message)."""
+        hit = self._multi_by_word.get(word)
+        if hit is None:
+            en_multi = self.res.en_multi
+            hit = tuple(en_multi[k] for k in sorted(word_keys(word)) if k in en_multi)
+            if len(self._multi_by_word) > 100_000:
+                self._multi_by_word.clear()
+            self._multi_by_word[word] = hit
+        return hit
+
     def phrase_slot(
         self, phrases: list[str], text: str, start: int, end: int, index: CatalogIndex
     ) -> Slot:
+        reading = tuple(phrases)
+        key = (index.stamp, reading)
+        alts = self._phrase_cache.get(key)
+        if alts is None:
+            if len(self._phrase_cache) > 10_000:
+                self._phrase_cache.clear()
+            alts = self._phrase_cache[key] = self._phrase_slot_alts(phrases, index)
+        return Slot(text, " ".join(phrases), start, end, alts, noun=True, reading=reading)
+
+    def _phrase_slot_alts(
+        self, phrases: list[str], index: CatalogIndex
+    ) -> list[tuple[UMorph, ...]]:
         alts: list[tuple[UMorph, ...]] = []
         for p in phrases:
             alts.extend(self._phrase_alts(p, index))
@@ -272,7 +306,7 @@ class Matcher:
                 continue
             # "bruin brood" may also be written as one word in the catalogue.
             alts.extend(self._morphs_of_dutch("".join(words), index))
-        return Slot(text, " ".join(phrases), start, end, alts, noun=True)
+        return alts
 
     # -- matching -------------------------------------------------------------------------
 
@@ -409,10 +443,14 @@ class Matcher:
         """The products these slots name. Worked out once per index version and readings
         (a slot's text and place in the message play no part); callers may change the
         Match they get, so each gets its own copy (the Fits in it are not changed)."""
+        # A slot's reading stands for its norm, optional, adjective and alts (see Slot).
         key = (
             index.stamp,
             container,
-            *[(s.norm, s.optional, s.adjective, *s.alts) for s in slots],
+            *[
+                s.reading if s.reading is not None else (s.norm, s.optional, s.adjective, *s.alts)
+                for s in slots
+            ],
         )
         hit = self._matches.get(key)
         if hit is None:

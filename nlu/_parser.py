@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from nlu._acts import ActReader, Acts
 from nlu._amounts import AmountReader
-from nlu._classifier import NaiveBayes, features, training_examples
+from nlu._classifier import NUMBER, PRODUCT, NaiveBayes, feature_words, training_examples
 from nlu._decide import Decider, english_word
 from nlu._index import CatalogIndex
 from nlu._matcher import Matcher
@@ -26,7 +26,7 @@ from nlu._resources import Resources, get_resources
 from nlu._segment import Segmenter, adds_before_amount
 from nlu._spans import Found, SpanMatcher
 from nlu._standing import StandingAct, StandingReader
-from nlu._text import NUM, OTHER, WORD, Token, tokenize
+from nlu._text import NUM, WORD, Token, tokenize
 from nlu._types import CatalogEntry, History, Interpretation
 
 MAX_TOKENS = 400
@@ -225,7 +225,8 @@ class Parser:
             for f in found
             if f.match.status != "unknown" and not self._intent_word(f)
         ]
-        ranking = self._unsure(self._classifier.rank(features(toks, masked)), toks, masked)
+        words = feature_words(toks, masked)
+        ranking = self._unsure(self._classifier.rank_words(words), words)
         ranking = _gate(ranking, acts, browsing=shop is not None or category is not None)
         amounts = [r.amount for r in raws if r.amount is not None and not r.amount.vague]
         # Whether anything but thanks and fillers is left beside an answer ("prima, dank je
@@ -476,19 +477,19 @@ class Parser:
         return hit
 
     def _unsure(
-        self, ranking: list[tuple[str, float]], toks: list[Token], masked: list[tuple[int, int]]
+        self, ranking: list[tuple[str, float]], words: list[str]
     ) -> list[tuple[str, float]]:
         """Less confidence for words the intent examples never used: "blablabla", "asdf"
-        are no confirmation. Blends towards uniform by the share of unseen words."""
-        vocab = self._classifier.vocab
+        are no confirmation. Blends towards uniform by the share of unseen words.
+
+        `words`: the classifier's words; products and numbers, masked there, do not count."""
+        known = self._classifier.known
         seen = total = 0
-        for t in toks:
-            if t.kind not in (WORD, OTHER) or (
-                masked and any(a <= t.start and t.end <= b for a, b in masked)
-            ):
+        for w in words:
+            if w in (PRODUCT, NUMBER):
                 continue
             total += 1
-            seen += f"w:{t.norm}" in vocab
+            seen += known(w)
         if not total or seen == total:
             return ranking
         share = seen / total

@@ -50,11 +50,20 @@ def fold(text: str) -> str:
     return out.replace("'", "").replace("’", "").replace("ß", "ss")
 
 
+# A token made without the named tuple's own __new__ (a Python function call per token).
+_new_token = tuple.__new__
+
+
 def tokenize(text: str) -> list[Token]:
     tokens: list[Token] = []
+    append = tokens.append
     for m in _TOKEN_RE.finditer(text):
         kind = m.lastgroup or OTHER
-        raw = m.group(0)
+        raw = m.group()
+        start, end = m.span()
+        if kind == WORD:  # most tokens: the one kind that is folded and may be capitalised
+            append(_new_token(Token, (WORD, raw, fold(raw), start, end, raw[0].isupper())))
+            continue
         if kind == SEP:
             norm = raw.strip() or raw
             if norm.startswith("-"):
@@ -63,11 +72,7 @@ def tokenize(text: str) -> list[Token]:
             norm = "\n"
         elif kind == NUM:
             norm = raw.replace(" ", "")
-        elif kind == WORD:
-            norm = fold(raw)
         else:
             norm = raw
-        tokens.append(
-            Token(kind, raw, norm, m.start(), m.end(), kind == WORD and raw[:1].isupper())
-        )
+        append(_new_token(Token, (kind, raw, norm, start, end, False)))
     return tokens
