@@ -65,19 +65,23 @@ class ActReader:
         self._availability = PhraseSet(res.availability_cues)
         self._browse = PhraseSet(res.browse_cues)
         self._adding = PhraseSet(res.adding_cues)
+        self._starts = self._yes.firsts | self._no.firsts
 
     def read(self, toks: Sequence[Token], consumed: set[int], *, words: MessageWords) -> Acts:
         # Before the answer: "nee, niets meer" closes, its "nee" is no answer.
         closing = bool(self._closing.find(words, consumed))
-        answer = self._answer(toks, consumed)
-        replaced = self._replaced(toks, consumed)
+        answer = self._answer(toks, consumed, words=words)
+        replaced = not self._res.replaced_before.isdisjoint(words.set) and self._replaced(
+            toks, consumed
+        )
         correction = bool(self._correction.find(words, consumed))
         price = bool(self._price.find(words, consumed))
         browse = bool(self._browse.find(words, consumed, mark=False))
         adding = bool(self._adding.find(words, consumed))
         availability_spans = self._availability.find(words, consumed)
-        asked = any(t.norm == _QUESTION_MARK for t in toks) or any(
-            _opens(toks, a) for a, _ in availability_spans
+        asked = bool(availability_spans) and (
+            any(t.norm == _QUESTION_MARK for t in toks)
+            or any(_opens(toks, a) for a, _ in availability_spans)
         )
         return Acts(
             answer=None if closing else answer,
@@ -85,29 +89,36 @@ class ActReader:
             correction_cue=correction,
             replaced=replaced,
             price=price,
-            availability=bool(availability_spans) and asked,
+            availability=asked,
             browse=browse,
             adding=adding,
         )
 
-    def _answer(self, toks: Sequence[Token], consumed: set[int]) -> Answer | None:
+    def _answer(
+        self, toks: Sequence[Token], consumed: set[int], *, words: MessageWords
+    ) -> Answer | None:
         """A run of yes (or no) words opening the message: "ja", "ja ja", "jawel hoor"."""
-        said = [i for i, t in enumerate(toks) if t.kind in (WORD, NUM)]
-        if len(said) == 1 and toks[said[0]].norm in self._res.answer_letters:
-            consumed.add(said[0])
-            return "yes" if self._res.answer_letters[toks[said[0]].norm] == "yes" else "no"
+        letters = self._res.answer_letters
+        if not letters.keys().isdisjoint(words.set):
+            said = [i for i, t in enumerate(toks) if t.kind in (WORD, NUM)]
+            if len(said) == 1 and toks[said[0]].norm in letters:
+                consumed.add(said[0])
+                return "yes" if letters[toks[said[0]].norm] == "yes" else "no"
         kinds: set[Answer] = set()
         i = _first_content(toks, 0)
         taken: list[int] = []
+        starts = self._starts
         while i < len(toks) and toks[i].kind == WORD and i not in consumed:
-            words, idx = _words_from(toks, i)
-            yes = self._yes.longest_at(words, 0)
-            no = self._no.longest_at(words, 0)
+            if toks[i].norm not in starts:
+                break  # no yes or no phrase starts here
+            words_on, idx = _words_from(toks, i)
+            yes = self._yes.longest_at(words_on, 0)
+            no = self._no.longest_at(words_on, 0)
             n = max(yes, no)
             if not n:
                 break
             end = idx[n - 1] + 1
-            if n == 1 and words[0] in self._res.answer_needs_pause and not _pause(toks, end):
+            if n == 1 and words_on[0] in self._res.answer_needs_pause and not _pause(toks, end):
                 # "no onions": a negation before a product, not an answer.
                 break
             kinds.add("yes" if yes >= no else "no")

@@ -244,9 +244,13 @@ class Parser:
             used_last=bool(prep.last),
             removal_cue=bool(cue_spans),
             acts=acts,
-            adding=acts.adding or adds_before_amount(toks, raws, words=res.adding_before_amount),
+            adding=acts.adding
+            or (
+                not res.adding_before_amount.isdisjoint(prep.words.set)
+                and adds_before_amount(toks, raws, words=res.adding_before_amount)
+            ),
             has_amount=bool(amounts),
-            additive=any(t.norm in res.additive for t in toks if t.kind == WORD),
+            additive=not res.additive.isdisjoint(prep.words.set),
             rest=rest,
             shop=shop,
             category=category,
@@ -263,14 +267,14 @@ class Parser:
         truncated = len(toks) > MAX_TOKENS
         if truncated:
             toks = toks[:MAX_TOKENS]
+        words = MessageWords(toks)
         consumed: set[int] = set()
         # Before addresses: "order number 7" is no house number.
-        order_number = self._prefilter.drop_order_reference(toks, consumed)
+        order_number = self._prefilter.drop_order_reference(toks, consumed, words=words)
         consumed |= self._prefilter.run(toks, catalog=catalog)
         before = set(consumed)
-        self._prefilter.drop_signature(toks, consumed, catalog=catalog)
+        self._prefilter.drop_signature(toks, consumed, words=words, catalog=catalog)
         names = consumed - before
-        words = MessageWords(toks)
         # Before names and acts: "donderdag" is no name, "volgende week niet" no answer.
         standing = self._standing.read(toks, consumed, words=words)
         usual = self._usual.find(words, consumed)

@@ -17,7 +17,8 @@ class PhraseSet:
         self._by_first: dict[str, list[tuple[str, ...]]] = {}
         for p in self.phrases:
             self._by_first.setdefault(p[0], []).append(p)
-        self._firsts = frozenset(self._by_first)
+        # The words a phrase of the set starts with.
+        self.firsts = frozenset(self._by_first)
 
     def longest_at(self, words: Sequence[str], k: int) -> int:
         """The length of the longest phrase starting at words[k] (0 when none does)."""
@@ -33,9 +34,9 @@ class PhraseSet:
         touching a consumed token is skipped. With `mark`, the spans found are consumed."""
         idx, norms = words.idx, words.norms
         spans: list[Span] = []
-        if self._firsts.isdisjoint(norms):
+        firsts = self.firsts
+        if firsts.isdisjoint(words.set):
             return spans  # most messages hold none of a set's first words
-        firsts = self._firsts
         k = 0
         n = len(norms)
         while k < n:
@@ -56,10 +57,13 @@ class PhraseSet:
 
 
 class MessageWords:
-    """A message's words and their token indices, worked out once for every phrase set."""
+    """A message's words and their token indices, worked out once for every phrase set;
+    and the set of its words, for the stages that only act on certain words to see at once
+    that a message has none of them (most messages)."""
 
-    __slots__ = ("idx", "norms")
+    __slots__ = ("idx", "norms", "set")
 
     def __init__(self, toks: Sequence[Token]) -> None:
         self.idx = [i for i, t in enumerate(toks) if t.kind == WORD]
-        self.norms = [t.norm for t in toks if t.kind == WORD]
+        self.norms = [toks[i].norm for i in self.idx]
+        self.set = frozenset(self.norms)

@@ -18,6 +18,10 @@ class Prefilter:
         self._res = res
         self._intro = PhraseSet(res.introductions)
         self._intro_start = PhraseSet(res.introductions_at_start)
+        # Words that may come before a closing formula ("bedankt, groetjes"), and the
+        # formula's own words.
+        self._lead = res.closer_fillers | res.thanks_words | res.thanks_fillers
+        self._closing = res.closers | res.closer_fillers
 
     def run(self, toks: list[Token], *, catalog: CatalogIndex) -> set[int]:
         """The indices of the tokens that are no part of an order, but for names: those go
@@ -28,13 +32,17 @@ class Prefilter:
         self.drop_dates_and_times(toks, consumed)
         return consumed
 
-    def drop_order_reference(self, toks: list[Token], consumed: set[int]) -> int | None:
+    def drop_order_reference(
+        self, toks: list[Token], consumed: set[int], *, words: MessageWords
+    ) -> int | None:
         """The number of a placed order the message names, its words consumed: "annuleer
         bestelling 12", "bestelling 12 annuleren", "cancel my order number 7", "order #12",
         "ordernummer 44". A number after a bare order word is an amount when a word other
         than a cue follows ("order 12 croissants", "bij mijn bestelling 2 krentenbollen"),
         and "order" after "to", "I", "can"... is the verb ("I'd like to order 2")."""
         res = self._res
+        if res.order_words.isdisjoint(words.set):
+            return None
         n = len(toks)
         for i, t in enumerate(toks):
             if t.kind != WORD or t.norm not in res.order_words or i in consumed:
@@ -64,16 +72,17 @@ class Prefilter:
         return None
 
     def drop_signature(
-        self, toks: list[Token], consumed: set[int], *, catalog: CatalogIndex
+        self, toks: list[Token], consumed: set[int], *, words: MessageWords, catalog: CatalogIndex
     ) -> None:
         """A signature after a closing formula ("2 broden graag. Groetjes, Ans"), a message
         that is only a sign-off and a name ("hartelijke groet, Kees Visser", "kind regards,
         Peter Brown", "groetjes"), and names after a title ("met mevrouw de boer")."""
         res = self._res
+        if res.closers.isdisjoint(words.set) and res.titles.isdisjoint(words.set):
+            return  # no closing formula, no title: nothing here to take out
         if self._sign_off_alone(toks, consumed, catalog=catalog):
             return
-        words = [i for i, t in enumerate(toks) if t.kind == WORD]
-        for n, i in enumerate(words):
+        for n, i in enumerate(words.idx):
             w = toks[i].norm
             if w in res.closers and n >= 2 and not (i > 0 and toks[i - 1].kind == NUM):
                 # A closing formula: what follows is a signature, not an order.
@@ -112,10 +121,10 @@ class Prefilter:
         i = 0
         closer = ""
         # Thanks may come first: "bedankt, groetjes", "dank je wel, groetjes Ans".
-        lead = res.closer_fillers | res.thanks_words | res.thanks_fillers
+        lead = self._lead
         while i < n and (toks[i].kind in (SEP, NL) or toks[i].norm in lead):
             i += 1
-        while i < n and toks[i].kind == WORD and toks[i].norm in res.closers | res.closer_fillers:
+        while i < n and toks[i].kind == WORD and toks[i].norm in self._closing:
             if toks[i].norm in res.closers:
                 closer = closer or toks[i].norm
             i += 1
@@ -222,14 +231,18 @@ class Prefilter:
             if toks[k].kind == NUM:
                 break
             k += 1
-        if k < len(toks):
-            first = MessageWords(toks[k:])
-            hit = self._intro_start.longest_at(first.norms, 0) if first.norms else 0
-            if hit and first.idx[0] == 0:
-                end = k + first.idx[hit - 1] + 1
+        if k < len(toks) and toks[k].kind == WORD and toks[k].norm in self._intro_start.firsts:
+            # An introduction opening the message (after greetings): "met Henk de Wit".
+            p = words.idx.index(k)
+            hit = self._intro_start.longest_at(words.norms, p)
+            if hit:
+                end = words.idx[p + hit - 1] + 1
                 self._take_name(toks, consumed, intro=(k, end), lower=False, catalog=catalog)
-        self._drop_thanks_signature(toks, consumed)
-        self._drop_particle_names(toks, consumed, catalog=catalog)
+        if not res.thanks_words.isdisjoint(words.set):
+            self._drop_thanks_signature(toks, consumed)
+        if not res.name_particles.isdisjoint(words.set):
+            # "Henk de Wit": a name has a particle between its capitalised words.
+            self._drop_particle_names(toks, consumed, catalog=catalog)
 
     def _take_name(
         self,

@@ -111,8 +111,7 @@ class StandingReader:
     def read(
         self, toks: Sequence[Token], consumed: set[int], *, words: MessageWords
     ) -> StandingAct | None:
-        norms = set(words.norms)
-        if not norms & _CUES:
+        if _CUES.isdisjoint(words.set):
             return None  # most messages say nothing about a standing order
         found: set[int] = set()
         if _STOP.find(words, found):
