@@ -232,7 +232,7 @@ class AmountReader:
         self._containers[word] = found
         return found
 
-    def _may_open_amount(self, word: str) -> bool:
+    def may_open_amount(self, word: str) -> bool:
         """Whether `read` can find an amount starting at this word: a vague amount's first
         word, a number word, or a unit or container word. Every other word gives None
         whatever follows it, so `read` need not look further."""
@@ -264,7 +264,7 @@ class AmountReader:
     def read(self, toks: list[Token], i: int) -> tuple[Amount, int] | None:
         """Read an amount starting at toks[i], or None when none starts there."""
         t = toks[i]
-        if t.kind == WORD and not self._may_open_amount(t.norm):
+        if t.kind == WORD and not self.may_open_amount(t.norm):
             return None
         start = t.start
         vague_end = self.vague_at(toks, i) if t.norm in self._vague_by_first else None

@@ -28,6 +28,8 @@ CLEAR_MARGIN = 0.3
 MAX_CANDIDATES = 12
 SCORE_LIMIT = 48
 _FILTER_BELOW = 64  # candidate sets this small are filtered product by product
+# Slot readings whose products are kept per catalogue version; all go when it is full.
+MAX_KEPT_SKU_SETS = 2048
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +110,8 @@ class Matcher:
         # A lexicon phrase's readings, by index stamp and phrases (see phrase_slot).
         self._phrase_cache: dict[tuple[object, ...], list[tuple[UMorph, ...]]] = {}
         self._multi_by_word: dict[str, tuple[_MultiEntries, ...]] = {}
+        # The products a slot's readings land in, by index stamp and reading (_slot_skus).
+        self._skus_by_reading: dict[tuple[object, ...], Set[str]] = {}
 
     # -- reading the resident's words ---------------------------------------------------
 
@@ -320,15 +324,29 @@ class Matcher:
             return set()
         if len(required) > 1:
             required.sort(key=lambda s: _postings_size(s, index))
-        out = _slot_skus(required[0], index)
+        out = self._slot_skus(required[0], index)
         for s in required[1:]:
             if not out:
                 return set()
             if len(out) <= _FILTER_BELOW:
                 out = {sku for sku in out if _slot_lands(s, index, sku)}
             else:
-                out = out & _slot_skus(s, index)
+                out = out & self._slot_skus(s, index)
         return out
+
+    def _slot_skus(self, slot: Slot, index: CatalogIndex) -> Set[str]:
+        """_slot_skus, kept per slot reading for this catalogue version: a common word
+        ("rode", "kaas") names thousands of products in a large catalogue, and the union
+        and intersection of its readings' postings are not made again for every message."""
+        if slot.reading is None:
+            return _slot_skus(slot, index)
+        key = (index.stamp, slot.reading)
+        hit = self._skus_by_reading.get(key)
+        if hit is None:
+            if len(self._skus_by_reading) >= MAX_KEPT_SKU_SETS:
+                self._skus_by_reading.clear()
+            hit = self._skus_by_reading[key] = _slot_skus(slot, index)
+        return hit
 
     def fit(
         self,

@@ -9,6 +9,7 @@ language and intent ranking.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, replace
 from operator import itemgetter
 from typing import NamedTuple
@@ -217,7 +218,7 @@ class Parser:
             toks, consumed=consumed, usual_ends=usual_ends, cue_tokens=cue_tokens, catalog=catalog
         )
         found = self._spans.match_all(raws, catalog)
-        language = self._language(toks, found)
+        language = self._language(toks, prep.words, found)
         # A product found only by correcting a word the intent examples know is no product:
         # "kunt u mij helpen" asks for help, it does not order a "hele kip".
         masked = [
@@ -441,14 +442,13 @@ class Parser:
 
     # -- reading the message --------------------------------------------------------------
 
-    def _language(self, toks: list[Token], found: list[Found]) -> str:
+    def _language(self, toks: list[Token], words: MessageWords, found: list[Found]) -> str:
         """ "nl" or "en" from the words: signal words of either language, the bilingual
         lexicon, and the product words (a catalogue name is Dutch unless it is English)."""
         spans = [(f.start, f.end) for f in found if f.match.status != "unknown"]
         nl = en = 0.0
-        for t in toks:
-            if t.kind != WORD:
-                continue
+        for i in words.idx:
+            t = toks[i]
             signal_nl, signal_en, english, dutch = self._word_language(t.norm)
             nl += signal_nl
             en += signal_en
@@ -507,21 +507,26 @@ class Parser:
         )
 
 
+_GATED = ("close", "price_question", "availability_question", "browse")
+# The gated intents no rule confirms, by whether each rule does (in _GATED's order).
+_UNSUPPORTED: dict[tuple[bool, ...], frozenset[str]] = {
+    flags: frozenset(k for k, ok in zip(_GATED, flags, strict=True) if not ok)
+    for flags in itertools.product((False, True), repeat=len(_GATED))
+}
+
+
 def _gate(
     ranking: list[tuple[str, float]], acts: Acts, *, browsing: bool
 ) -> list[tuple[str, float]]:
     """The intents a rule confirms: the classifier alone does not close an order or turn
     a message into a question ("cheers" is a thank-you, "what have I got so far" asks for
     the basket). Their share goes to the other intents."""
-    supported = {
-        "close": acts.closing,
-        "price_question": acts.price,
-        "availability_question": acts.availability,
-        "browse": acts.browse and browsing,
-    }
-    if all(supported.values()):
+    unsupported = _UNSUPPORTED[
+        acts.closing, acts.price, acts.availability, acts.browse and browsing
+    ]
+    if not unsupported:
         return ranking
-    kept = [(k, v) for k, v in ranking if supported.get(k, True)]
+    kept = [(k, v) for k, v in ranking if k not in unsupported]
     total = sum(map(itemgetter(1), kept))
     if len(kept) == len(ranking) or total <= 0:
         return ranking

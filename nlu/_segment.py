@@ -15,9 +15,13 @@ from nlu._text import NL, NUM, SEP, WORD, Token
 # Punctuation, not vocabulary: how the tokenizer's separators divide a message.
 _IGNORED_SEPS = frozenset({":", "(", ")", "[", "]", "*", '"', "“", "”"})
 _SENTENCE_SEPS = frozenset({".", "!", "?"})
+# What a word does in an item, whatever the message (see Segmenter._role).
+_FORGET, _NEGATION, _STOPWORD, _CONTENT = range(4)
+# Words whose role is kept; all go when it is full.
+MAX_KEPT_ROLES = 100_000
 
 
-@dataclass
+@dataclass(slots=True)
 class Raw:
     amount: Amount | None = None
     content: list[Token] = field(default_factory=list)
@@ -39,6 +43,7 @@ class Segmenter:
     def __init__(self, res: Resources, amounts: AmountReader) -> None:
         self._res = res
         self._amounts = amounts
+        self._roles: dict[str, tuple[bool, bool, int]] = {}
 
     def scan(
         self,
@@ -87,7 +92,11 @@ class Segmenter:
                 close("sentence" if t.norm in _SENTENCE_SEPS else "list")
                 i += 1
                 continue
-            if t.kind == WORD and t.norm in res.conjunctions:
+            if t.kind == WORD:
+                conjunction, opens, role = self._role(t.norm)
+            else:
+                conjunction, opens, role = False, t.kind == NUM, _CONTENT
+            if conjunction:
                 after = cur.after_usual and not cur.content and cur.amount is None
                 close("conj")
                 cur.after_usual = after or (
@@ -99,7 +108,7 @@ class Segmenter:
                 cur.negated = True
                 i += 1
                 continue
-            if t.kind in (NUM, WORD):
+            if opens:
                 read = self._amounts.read(toks, i)
                 if read is not None:
                     amount, j = read
@@ -124,12 +133,12 @@ class Segmenter:
                     continue
             if t.kind == WORD:
                 w = t.norm
-                if w in res.forget_words:
+                if role == _FORGET:
                     # "vergeet de kaas niet": an order, the "niet" belongs to "vergeet".
                     forget_at = len(raws)
                     i += 1
                     continue
-                if w in res.negations:
+                if role == _NEGATION:
                     nxt = toks[i + 1].norm if i + 1 < n else ""
                     if not (w == "niet" and forget_at == len(raws)) and nxt not in res.forget_words:
                         cur.negated = True
@@ -137,7 +146,7 @@ class Segmenter:
                     continue
                 # A common word is a product word only as a name's own word ("lever"), not as
                 # the stem of one ("ben" of "Beenham", "wij" of "wijn").
-                if w in res.stopwords and not (catalog.has_key(w) and catalog.has_word(w)):
+                if role == _STOPWORD and not (catalog.has_key(w) and catalog.has_word(w)):
                     i += 1
                     continue
                 cur.content.append(t)
@@ -193,6 +202,27 @@ class Segmenter:
                 continue
             merged.append(r)
         return merged
+
+    def _role(self, w: str) -> tuple[bool, bool, int]:
+        """A word's part in cutting a message into items, looked up once per word: whether
+        it is a conjunction, whether an amount may start with it, and whether it is a
+        forget word, a negation, a stopword or may be a product's word."""
+        hit = self._roles.get(w)
+        if hit is None:
+            res = self._res
+            if w in res.forget_words:
+                role = _FORGET
+            elif w in res.negations:
+                role = _NEGATION
+            elif w in res.stopwords:
+                role = _STOPWORD
+            else:
+                role = _CONTENT
+            hit = (w in res.conjunctions, self._amounts.may_open_amount(w), role)
+            if len(self._roles) >= MAX_KEPT_ROLES:
+                self._roles.clear()
+            self._roles[w] = hit
+        return hit
 
 
 def adds_before_amount(toks: list[Token], raws: list[Raw], *, words: frozenset[str]) -> bool:

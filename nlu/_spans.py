@@ -14,7 +14,7 @@ from nlu._segment import Raw
 from nlu._text import WORD, Token
 
 
-@dataclass
+@dataclass(slots=True)
 class Found:
     raw: Raw
     match: Match
