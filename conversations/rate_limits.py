@@ -5,8 +5,8 @@ window has passed; the coordinator sees who was held back (`dorpsplein limits li
 
 Where the counts live: in our own database (tables rate_windows and rate_limited), not Redis.
 - Several `dorpsplein serve` processes only share what they share already, and that is the
-  database; PostgreSQL does the counting with one atomic upsert per key
-  (INSERT ... ON CONFLICT DO UPDATE ... RETURNING), which SQLite (3.35+) does the same way, so
+  database; PostgreSQL does the counting with one atomic upsert of the sender's and everyone's
+  rows (INSERT ... ON CONFLICT DO UPDATE ... RETURNING), which SQLite (3.35+) does the same way, so
   the embedded SQLite default keeps working with no server at all.
 - Redis would be one more service to install, secure, monitor and back up in every village,
   for a load of at most a few messages a second: the database handles that without notice.
@@ -24,13 +24,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import String, bindparam, delete, select, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from conversations.models import RateLimited, RateWindow
-from core.database import unit_of_work, utcnow
+from core.database import UTCDateTime, unit_of_work, utcnow
 
 WINDOW = timedelta(minutes=1)
 EVERYONE = "*"
@@ -59,12 +59,14 @@ class RateLimiter:
         # Its own transaction, committed at once: the global row is every sender's, and
         # holding its lock through a whole dialogue turn would queue everyone behind it.
         with unit_of_work(self._sessions) as session:
-            if _count(session, own, start) <= self._per_sender:
+            counts = _count(session, own, start)
+            if counts[own] > self._per_sender:
                 # A sender already held back does not use up everyone else's allowance.
-                total = _count(session, EVERYONE, start)
-                if total == 1:
+                _uncount(session, EVERYONE, start)
+            else:
+                if counts[EVERYONE] == 1:
                     session.execute(delete(RateWindow).where(RateWindow.window_start < now - _KEEP))
-                if total <= self._overall:
+                if counts[EVERYONE] <= self._overall:
                     return Verdict(allowed=True)
             noticed = session.execute(
                 update(RateWindow)
@@ -88,19 +90,37 @@ def _insert(session: Session):  # type: ignore[no-untyped-def]
     return postgresql_insert if dialect == "postgresql" else sqlite_insert
 
 
-def _count(session: Session, key: str, start: datetime) -> int:
-    table = RateWindow.__table__
-    statement = (
-        _insert(session)(table)
-        .values(key=key, window_start=start, count=1, noticed=False)
-        .on_conflict_do_update(
-            index_elements=[table.c.key, table.c.window_start],
-            set_={"count": table.c.count + 1},
-        )
-        .returning(table.c.count)
+# The sender's row and everyone's, counted in one statement. Written out because SQLAlchemy
+# compiles an INSERT of several literal rows anew every time (it cannot cache one); this text
+# is compiled once. PostgreSQL and SQLite (3.35+) read it the same way.
+_COUNT_BOTH = text(
+    "INSERT INTO rate_windows (key, window_start, count, noticed)"
+    " VALUES (:own, :start, 1, false), (:everyone, :start, 1, false)"
+    " ON CONFLICT (key, window_start) DO UPDATE SET count = rate_windows.count + 1"
+    " RETURNING key, count"
+).bindparams(
+    bindparam("own", type_=String()),
+    bindparam("everyone", type_=String()),
+    bindparam("start", type_=UTCDateTime()),
+)
+
+
+def _count(session: Session, own: str, start: datetime) -> dict[str, int]:
+    """One more message in the sender's window and in everyone's; both counts now.
+
+    The rows are locked in this order (the sender's own before everyone's) in every
+    transaction, so two counts never wait on each other in a circle.
+    """
+    rows = session.execute(_COUNT_BOTH, {"own": own, "everyone": EVERYONE, "start": start})
+    return {key: count for key, count in rows}
+
+
+def _uncount(session: Session, key: str, start: datetime) -> None:
+    session.execute(
+        update(RateWindow)
+        .where(RateWindow.key == key, RateWindow.window_start == start)
+        .values(count=RateWindow.count - 1)
     )
-    count: int = session.execute(statement).scalar_one()
-    return count
 
 
 def _remember(session: Session, *, channel: str, sender: str, now: datetime) -> None:

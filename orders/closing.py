@@ -71,7 +71,7 @@ def close_round(
     an order being placed or cancelled right now either is committed before the list is made
     or finds the round closed. The lists record the orders they hold (`order_ids`).
     """
-    locked = lock_rounds(session, [round.id]).get(round.id)
+    locked = lock_rounds(session, [round.id], closing=True).get(round.id)
     assert locked is not None
     if locked.status == ROUND_CLOSED:
         return CloseReport(round_id=locked.id, closed_now=False, orders=0, shops=(), messages=0)

@@ -154,8 +154,8 @@ def claim_due(session: Session, *, now: datetime, limit: int) -> list[OutgoingMe
     Commit before sending them; a worker sending several should claim them one at a time
     (as deliver_due does), so that no claim waits on the sends before it.
     """
-    query = (
-        select(OutboxMessage)
+    due = (
+        select(OutboxMessage.id)
         .where(
             OutboxMessage.status == OutboxStatus.PENDING.value,
             OutboxMessage.next_attempt_at <= now,
@@ -163,28 +163,41 @@ def claim_due(session: Session, *, now: datetime, limit: int) -> list[OutgoingMe
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
-        .execution_options(populate_existing=True)
     )
-    claimed: list[OutgoingMessage] = []
-    for row in session.scalars(query):
-        # Counted at the claim, so a message that crashes its worker still runs out of tries;
-        # the count also tells this claim from a later one of the same row.
-        row.attempts += 1
-        row.next_attempt_at = now + LEASE
-        claimed.append(
-            OutgoingMessage(
-                id=row.id,
-                kind=row.kind,
-                channel=row.channel,
-                recipient=row.recipient,
-                recipient_name=row.recipient_name,
-                text=row.text,
-                payload=dict(row.payload),
-                attempt=row.attempts,
-            )
+    # Counted at the claim, so a message that crashes its worker still runs out of tries;
+    # the count also tells this claim from a later one of the same row. One statement: the
+    # worker claims once for every message it sends.
+    claim = (
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(due.scalar_subquery()))
+        .values(attempts=OutboxMessage.attempts + 1, next_attempt_at=now + LEASE)
+        .returning(
+            OutboxMessage.id,
+            OutboxMessage.kind,
+            OutboxMessage.channel,
+            OutboxMessage.recipient,
+            OutboxMessage.recipient_name,
+            OutboxMessage.text,
+            OutboxMessage.payload,
+            OutboxMessage.attempts,
         )
-    session.flush()
-    return claimed
+        .execution_options(synchronize_session=False)
+    )
+    claimed = [
+        OutgoingMessage(
+            id=row.id,
+            kind=row.kind,
+            channel=row.channel,
+            recipient=row.recipient,
+            recipient_name=row.recipient_name,
+            text=row.text,
+            payload=dict(row.payload),
+            attempt=row.attempts,
+        )
+        for row in session.execute(claim)
+    ]
+    # In the order they were due (a row's id follows the order it was written in).
+    return sorted(claimed, key=lambda message: message.id)
 
 
 def renew_lease(session: Session, *, message: OutgoingMessage, now: datetime) -> bool:
@@ -340,19 +353,25 @@ def _record(
     now: datetime,
     rng: random.Random | None,
 ) -> None:
-    row = session.get(OutboxMessage, message.id, with_for_update=True)
-    if row is None or row.status != OutboxStatus.PENDING.value:
-        return
     if error is None:
         # Recorded even if another worker claimed the row meanwhile: it went, and saying so
         # keeps that worker from marking it failed. A logged message is done too, but says
-        # that it reached nobody; sent_at is when it was written down.
-        row.status = (
-            OutboxStatus.LOGGED.value if result is SendResult.LOGGED else OutboxStatus.SENT.value
+        # that it reached nobody; sent_at is when it was written down. One statement: the
+        # common case, once for every message sent.
+        done = OutboxStatus.LOGGED if result is SendResult.LOGGED else OutboxStatus.SENT
+        session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == message.id,
+                OutboxMessage.status == OutboxStatus.PENDING.value,
+            )
+            .values(status=done.value, sent_at=now, last_error=None)
         )
-        row.sent_at = now
-        row.last_error = None
-    elif row.attempts != message.attempt:
+        return
+    row = session.get(OutboxMessage, message.id, with_for_update=True)
+    if row is None or row.status != OutboxStatus.PENDING.value:
+        return
+    if row.attempts != message.attempt:
         # Another worker holds the row now; its attempt decides what happens next.
         return
     elif permanent:

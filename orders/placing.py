@@ -8,9 +8,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, selectinload
 
-from catalog.models import Product
 from core.errors import NotFoundError
 from orders.errors import (
     AmountTooLargeError,
@@ -26,7 +25,15 @@ from orders.errors import (
 from orders.models import AddressKind, DeliveryRound, Order, OrderPart, OrderStatus, Resident
 from orders.notices import cancellation_text, confirmation_text, on_the_way_text
 from orders.outbox import Recipient, enqueue
-from orders.quote import Limits, Quote, Wanted, changes_between, make_quote, wanted_of
+from orders.quote import (
+    Limits,
+    Quote,
+    Wanted,
+    changes_between,
+    make_quote,
+    products_by_sku,
+    wanted_of,
+)
 from orders.rounds import ROUND_CLOSED, RoundPlan
 from orders.split import WantedLine, build_order
 
@@ -141,14 +148,8 @@ def place_quote(
             raise InvalidQuantityError(sku=line.sku, quantity=line.quantity)
     if limits is not None:
         check_limits(quote, limits=limits)
-    products = {
-        p.sku: p
-        for p in session.scalars(
-            select(Product)
-            .where(Product.sku.in_([line.sku for line in quote.lines]))
-            .options(joinedload(Product.shop))
-        )
-    }
+    # As the fresh quote read them (in a dialogue turn, without reading them again).
+    products = products_by_sku(session, [line.sku for line in quote.lines])
     first = rounds[quote.first_round.id]
     order = build_order(
         resident=resident,
@@ -182,15 +183,20 @@ def place_quote(
     return order
 
 
-def lock_rounds(session: Session, round_ids: Iterable[int]) -> dict[int, DeliveryRound]:
+def lock_rounds(
+    session: Session, round_ids: Iterable[int], *, closing: bool = False
+) -> dict[int, DeliveryRound]:
     """Lock these rounds against closing until this transaction ends, and read them afresh.
 
     Placing, changing and cancelling take these locks before they check that a round is still
     open, and closing takes the same lock before it lists a round's orders: so an order is
-    either on the closed round's lists or was refused (and shown a later round). Locks are
+    either on the closed round's lists or was refused (and shown a later round). Placing and
+    cancelling share the lock (FOR SHARE: any number of residents order on one round at
+    once); closing takes it alone (FOR UPDATE, `closing`): it waits for the orders being
+    placed, and orders placed meanwhile wait for it, then read the round as closed. Locks are
     taken in id order, so two transactions locking several rounds never wait on each other
     in a circle. On SQLite every transaction starts with BEGIN IMMEDIATE, which serialises
-    them all and makes FOR UPDATE unnecessary (it is left out there).
+    them all and makes FOR SHARE and FOR UPDATE unnecessary (they are left out there).
     """
     return {
         r.id: r
@@ -198,7 +204,7 @@ def lock_rounds(session: Session, round_ids: Iterable[int]) -> dict[int, Deliver
             select(DeliveryRound)
             .where(DeliveryRound.id.in_(sorted(set(round_ids))))
             .order_by(DeliveryRound.id)
-            .with_for_update()
+            .with_for_update(read=not closing)
             .execution_options(populate_existing=True)
         )
     }

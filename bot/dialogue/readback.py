@@ -90,6 +90,8 @@ def confirm(turn: Turn) -> None:
         _confirm_standing(turn, quote)
         return
     replaces = amend.order_being_changed(turn)
+    # Read before the order is placed: her history without it (see standing.offer_after).
+    earlier = turn.history()
     try:
         order = place_quote(
             turn.session,
@@ -129,7 +131,7 @@ def confirm(turn: Turn) -> None:
         total=quote.total_cents,
     )
     if replaces is None:
-        standing.offer_after(turn, order)
+        standing.offer_after(turn, order, earlier=earlier)
 
 
 def _confirm_standing(turn: Turn, quote: Quote) -> None:

@@ -16,8 +16,7 @@ from bot.dialogue.turn import Turn
 from bot.words import Medium
 from catalog.service import WEEKDAYS
 from conversations.state import BasketLine, StandingDraft, StandingOffer
-from nlu import Interpretation
-from orders.history import order_history
+from nlu import HistoryLine, Interpretation
 from orders.models import Order
 from orders.notices import describe_day
 from orders.quote import Quote, Wanted
@@ -184,19 +183,22 @@ def answer(turn: Turn, meaning: Interpretation) -> bool:
     return True
 
 
-def offer_after(turn: Turn, order: Order) -> None:
-    """After her third like order in a row on the same round day: "Wilt u dit elke week?"."""
-    if order.delivery_round is None:
+def offer_after(turn: Turn, order: Order, *, earlier: list[list[HistoryLine]]) -> None:
+    """After her third like order in a row on the same round day: "Wilt u dit elke week?".
+
+    `earlier` is her history as the turn read it before this order was placed: with the
+    order's own lines it is her history now, without reading it again.
+    """
+    if order.delivery_round is None or len(earlier) < OFFER_AFTER - 1:
+        return
+    placed = [(line.sku, line.quantity) for part in order.parts for line in part.lines]
+    recent = [sorted((h.sku, h.quantity) for h in past) for past in earlier[1 - OFFER_AFTER :]]
+    recent.append(sorted(placed))
+    if any(past != recent[-1] for past in recent):
         return
     plan = turn.services.plan
     weekday = WEEKDAYS[order.delivery_round.starts_at.astimezone(plan.zone).weekday()]
     if any(s.weekday == weekday for s in _own(turn, ())):
-        return
-    history = order_history(turn.session, resident_id=turn.resident.id)
-    if len(history) < OFFER_AFTER:
-        return
-    recent = [sorted(past) for past in history[-OFFER_AFTER:]]
-    if any(past != recent[-1] for past in recent):
         return
     lines = [BasketLine(sku=sku, quantity=quantity) for sku, quantity in recent[-1]]
     prices = {

@@ -9,6 +9,7 @@ between her messages, and she switches between SMS and WhatsApp.
 from __future__ import annotations
 
 import itertools
+import re
 from datetime import datetime, timedelta
 
 from hypothesis import HealthCheck, settings
@@ -172,7 +173,10 @@ class Resident(RuleBasedStateMachine):
     def _same_as_read_back(self, order: Order, text: str, quote: Quote) -> None:
         zone = self.runtime.settings.zone
         assert order.total_cents == quote.total_cents
-        assert f"Totaal: {euros(order.total_cents)}" in text
+        # In her language: a resident who wrote English is read back in English.
+        language = "en" if re.search(r"^Total: ", text, re.MULTILINE) else "nl"
+        total = {"nl": "Totaal", "en": "Total"}[language]
+        assert f"{total}: {euros(order.total_cents)}" in text
         placed = {
             (part.shop.name, part.delivery_round.id if part.delivery_round else None): [
                 (line.sku, line.quantity, line.unit_price_cents, line.line_total_cents)
@@ -190,8 +194,8 @@ class Resident(RuleBasedStateMachine):
         assert placed == quoted
         for part in order.parts:
             assert part.delivery_round is not None
-            day = describe_round(part.delivery_round, language="nl", zone=zone)
-            assert day.split(" tussen ")[0] in text, f"{day} was not read back"
+            day = describe_round(part.delivery_round, language=language, zone=zone)
+            assert re.split(" tussen | between ", day)[0] in text, f"{day} was not read back"
             for line in part.lines:
                 assert line.name in text
                 assert euros(line.line_total_cents) in text
