@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import DateTime, Dialect, Engine, MetaData, TypeDecorator, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 # Stable constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
@@ -65,7 +68,9 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, ping_after: float = 10.0, **kwargs: Any) -> Engine:
+    """An engine for this URL; on a server, a connection that rested `ping_after` seconds is
+    tried before it is handed out (see _alive_after_rest)."""
     # Statement parameters hold residents' numbers and messages: never in an error's text.
     kwargs.setdefault("hide_parameters", True)
     url = normalise_url(url)
@@ -87,7 +92,35 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     # the default 5 would close and reopen a connection for most requests under load.
     kwargs.setdefault("pool_size", 16)
     kwargs.setdefault("max_overflow", 8)
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, **kwargs)
+    event.listen(engine, "checkin", _rested_since)
+    event.listen(engine, "checkout", partial(_alive_after_rest, ping_after=ping_after))
+    return engine
+
+
+def _rested_since(_dbapi_connection: Any, record: Any) -> None:
+    record.info["rested_since"] = time.monotonic()
+
+
+def _alive_after_rest(
+    dbapi_connection: Any, record: Any, _proxy: Any, *, ping_after: float
+) -> None:
+    # A connection that rested is tried first: the server may have restarted or a firewall
+    # dropped it meanwhile. One in steady use is not (pool_pre_ping tries every checkout: a
+    # round trip more for each of the several transactions of a request under load).
+    rested = record.info.get("rested_since")
+    if rested is None or time.monotonic() - rested < ping_after:
+        return
+    try:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        finally:
+            cursor.close()
+    except Exception as error:
+        # The pool throws this connection away and hands out another (SQLAlchemy's own recipe
+        # for pessimistic disconnect handling).
+        raise DisconnectionError(str(error)) from error
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

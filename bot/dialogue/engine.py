@@ -14,7 +14,7 @@ import re
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -38,6 +38,7 @@ ADDRESS_KIND = {
 }
 # Built once: a statement object keeps its cache key, so each reading is only its execution.
 _CONVERSATION = select(Conversation).where(Conversation.resident_id == bindparam("resident_id"))
+_RECORD = insert(InboundRecord)
 
 
 class Dialogue:
@@ -53,19 +54,22 @@ class Dialogue:
         now = now or utcnow()
         try:
             with unit_of_work(self._sessions) as session:
-                # No look before the insert: a message id seen before breaks the unique key
-                # at the flush below, and its stored answer is given from the except.
-                record = InboundRecord(
-                    channel=message.channel,
-                    message_id=message.message_id,
-                    sender=message.sender,
-                    text=message.text[:4000],
-                    received_at=now,
-                )
-                session.add(record)
-                session.flush()
                 replies = self._route(session, message, now)
-                record.replies = [reply.to_dict() for reply in replies]
+                # Written last, with its answer, in the turn's transaction: a message id seen
+                # before breaks the unique key here, the whole turn is undone and the stored
+                # answer is given from the except. (No look first: that would be a statement
+                # more for every message, to catch the rare retry.)
+                session.execute(
+                    _RECORD,
+                    {
+                        "channel": message.channel,
+                        "message_id": message.message_id,
+                        "sender": message.sender,
+                        "text": message.text[:4000],
+                        "received_at": now,
+                        "replies": [reply.to_dict() for reply in replies],
+                    },
+                )
                 return replies
         except IntegrityError:
             # The same message was handled before, or is being handled right now by another

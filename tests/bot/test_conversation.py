@@ -7,6 +7,7 @@ belegen kaas and 2 halfvolle melk. It is Monday morning 7 December: the next rou
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -200,6 +201,29 @@ def test_a_replayed_message_is_answered_again_but_not_processed_twice(
     first = talk.dialogue.handle(yes, now=talk.now)
     again = talk.dialogue.handle(yes, now=talk.now)
     assert [r.text for r in again] == [r.text for r in first]
+    assert len(orders_of(village.sessions)) == 1
+
+
+def test_the_same_yes_delivered_twice_at_once_places_one_order(
+    talk: Talk, village: Runtime
+) -> None:
+    # A platform that retries a slow webhook can deliver one message twice at the same time.
+    talk.send("een stokbrood")
+    yes = talk.message("ja")
+    start = threading.Barrier(2)
+    answers: list[list[str]] = []
+
+    def deliver() -> None:
+        start.wait()
+        answers.append([r.text for r in talk.dialogue.handle(yes, now=talk.now)])
+
+    threads = [threading.Thread(target=deliver) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(answers) == 2 and answers[0] == answers[1]
+    assert "Bestelnummer" in answers[0][0]
     assert len(orders_of(village.sessions)) == 1
 
 

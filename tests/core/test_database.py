@@ -81,3 +81,18 @@ def test_a_second_connection_of_the_same_thread_is_not_held_at_the_gate(sqlite: 
     first.rollback()
     first.close()
     other.dispose()
+
+
+def test_a_connection_the_server_dropped_while_it_rested_is_replaced(database_url: str) -> None:
+    # A server restart (or a firewall) ends a pooled connection while nobody uses it; the next
+    # request must still get a working one instead of an error.
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has no server to drop a connection")
+    engine = make_engine(database_url, ping_after=0.0)
+    with engine.connect() as connection:
+        backend = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    with make_engine(database_url).connect() as other:
+        other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT pg_backend_pid()")).scalar_one() != backend
+    engine.dispose()
