@@ -30,7 +30,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from conversations.models import RateLimited, RateWindow
-from core.database import UTCDateTime, unit_of_work, utcnow
+from core.database import UTCDateTime, standalone, unit_of_work, utcnow
 
 WINDOW = timedelta(minutes=1)
 EVERYONE = "*"
@@ -56,18 +56,19 @@ class RateLimiter:
         now = now or utcnow()
         start = window_start(now)
         own = f"{channel}:{sender}"
-        # Its own transaction, committed at once: the global row is every sender's, and
-        # holding its lock through a whole dialogue turn would queue everyone behind it.
-        with unit_of_work(self._sessions) as session:
+        # Counted at once, apart from the turn: the global row is every sender's, and holding
+        # its lock through a whole dialogue turn would queue everyone behind it.
+        with standalone(self._sessions) as session:
             counts = _count(session, own, start)
-            if counts[own] > self._per_sender:
-                # A sender already held back does not use up everyone else's allowance.
-                _uncount(session, EVERYONE, start)
-            else:
+            if counts[own] <= self._per_sender:
                 if counts[EVERYONE] == 1:
                     session.execute(delete(RateWindow).where(RateWindow.window_start < now - _KEEP))
                 if counts[EVERYONE] <= self._overall:
                     return Verdict(allowed=True)
+        with unit_of_work(self._sessions) as session:
+            if counts[own] > self._per_sender:
+                # A sender already held back does not use up everyone else's allowance.
+                _uncount(session, EVERYONE, start)
             noticed = session.execute(
                 update(RateWindow)
                 .where(

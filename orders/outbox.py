@@ -28,7 +28,7 @@ from typing import Any, Protocol
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.database import unit_of_work
+from core.database import standalone, unit_of_work
 from core.errors import DorpspleinError, NotFoundError
 from orders.models import OutboxMessage, OutboxStatus
 
@@ -249,14 +249,16 @@ def deliver_due(
     clock = clock or running_clock(now)
     report = DeliveryReport()
     for _ in range(limit):
-        with unit_of_work(sessions_factory) as session:
+        with standalone(sessions_factory) as session:
             claimed = claim_due(session, now=clock(), limit=1)
         if not claimed:
             break
         [message] = claimed
         with _KeepClaimed(sessions_factory, message=message, clock=clock, every=renew_every):
             result, error, permanent = _send(senders, message)
-        with unit_of_work(sessions_factory) as session:
+        # A message that went is recorded in one statement; a failure reads the row first.
+        recording = standalone if error is None else unit_of_work
+        with recording(sessions_factory) as session:
             _record(
                 session,
                 message=message,

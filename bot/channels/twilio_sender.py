@@ -30,7 +30,7 @@ from twilio.rest import Client
 
 from bot.settings import WhatsAppTemplate
 from conversations.models import InboundMessage as InboundRecord
-from core.database import utcnow
+from core.database import standalone, utcnow
 from core.gsm7 import split_for_sms, to_gsm7
 from orders.opt_outs import is_opted_out
 from orders.outbox import OutgoingMessage, PermanentSendError, Sender, TransientSendError
@@ -113,7 +113,7 @@ class SmsSender(_TwilioMessages):
 
     def send(self, message: OutgoingMessage) -> None:
         to = plain_number(message.recipient)
-        with self._sessions() as session:
+        with standalone(self._sessions) as session:
             if is_opted_out(session, channel="sms", address=to):
                 raise PermanentSendError(reason="the recipient unsubscribed (sent STOP)")
         # A long list (a shop's busy round) goes as numbered parts, each within Twilio's limit.
@@ -170,7 +170,7 @@ class WhatsAppSender(_TwilioMessages):
         )
 
     def last_inbound(self, number: str) -> datetime | None:
-        with self._sessions() as session:
+        with standalone(self._sessions) as session:
             last: datetime | None = session.scalar(
                 select(func.max(InboundRecord.received_at)).where(
                     InboundRecord.channel == "whatsapp",

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from functools import cached_property
+from typing import Any, Protocol, overload
 
 from sqlalchemy.orm import Session
 
@@ -148,7 +149,8 @@ class Turn:
     def parse(self, text: str, *, only: Sequence[str] | None = None) -> Interpretation:
         """The message read against the whole catalogue and her history, or only `only`."""
         if only is None:
-            return self.services.parser.parse(text, catalog=self.index(), history=self.history())
+            history = _History(self.history)
+            return self.services.parser.parse(text, catalog=self.index(), history=history)
         entries = tuple(e for e in map(self.entry, only) if e is not None)
         return self.services.parser.parse(text, catalog=_small_index(entries))
 
@@ -175,6 +177,28 @@ class Turn:
         self.conversation.version += 1
         self.state.quote = None
         self.readback_due = True
+
+
+class _History(Sequence[list[HistoryLine]]):
+    """Her past orders, read from the database when the parser first looks at them: most
+    messages name products with amounts and never do, and then the query is not made."""
+
+    def __init__(self, read: Callable[[], list[list[HistoryLine]]]) -> None:
+        self._read = read
+
+    @cached_property
+    def _orders(self) -> list[list[HistoryLine]]:
+        return self._read()
+
+    @overload
+    def __getitem__(self, index: int) -> list[HistoryLine]: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[list[HistoryLine]]: ...
+    def __getitem__(self, index: int | slice) -> list[HistoryLine] | Sequence[list[HistoryLine]]:
+        return self._orders[index]
+
+    def __len__(self) -> int:
+        return len(self._orders)
 
 
 # The few products a question is about ("which bread?") come back message after message; an
