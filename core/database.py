@@ -252,14 +252,7 @@ def standalone(factory: sessionmaker[Session]) -> Iterator[Session]:
     two round trips fewer, which counts for the few statements every request makes this way.
     On SQLite it is a unit of work as any other (its transactions are how writers take turns).
     """
-    session = factory()
-    try:
+    with unit_of_work(factory) as session:
         if session.get_bind().dialect.name != "sqlite":
             session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
