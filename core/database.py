@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import partial
@@ -94,7 +94,8 @@ def make_engine(url: str, *, ping_after: float = 10.0, **kwargs: Any) -> Engine:
     kwargs.setdefault("max_overflow", 8)
     engine = create_engine(url, **kwargs)
     event.listen(engine, "checkin", _rested_since)
-    event.listen(engine, "checkout", partial(_alive_after_rest, ping_after=ping_after))
+    ping = partial(_alive_after_rest, ping=engine.dialect.do_ping, ping_after=ping_after)
+    event.listen(engine, "checkout", ping)
     return engine
 
 
@@ -103,20 +104,22 @@ def _rested_since(_dbapi_connection: Any, record: Any) -> None:
 
 
 def _alive_after_rest(
-    dbapi_connection: Any, record: Any, _proxy: Any, *, ping_after: float
+    dbapi_connection: Any,
+    record: Any,
+    _proxy: Any,
+    *,
+    ping: Callable[[Any], bool],
+    ping_after: float,
 ) -> None:
-    # A connection that rested is tried first: the server may have restarted or a firewall
-    # dropped it meanwhile. One in steady use is not (pool_pre_ping tries every checkout: a
-    # round trip more for each of the several transactions of a request under load).
+    # A connection that rested is tried first (the dialect's own ping, as pool_pre_ping uses):
+    # the server may have restarted or a firewall dropped it meanwhile. One in steady use is
+    # not (pool_pre_ping tries every checkout: a round trip more for each of the several
+    # transactions of a request under load).
     rested = record.info.get("rested_since")
     if rested is None or time.monotonic() - rested < ping_after:
         return
     try:
-        cursor = dbapi_connection.cursor()
-        try:
-            cursor.execute("SELECT 1")
-        finally:
-            cursor.close()
+        ping(dbapi_connection)
     except Exception as error:
         # The pool throws this connection away and hands out another (SQLAlchemy's own recipe
         # for pessimistic disconnect handling).

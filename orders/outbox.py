@@ -256,18 +256,19 @@ def deliver_due(
         [message] = claimed
         with _KeepClaimed(sessions_factory, message=message, clock=clock, every=renew_every):
             result, error, permanent = _send(senders, message)
-        # A message that went is recorded in one statement; a failure reads the row first.
-        recording = standalone if error is None else unit_of_work
-        with recording(sessions_factory) as session:
-            _record(
-                session,
-                message=message,
-                result=result,
-                error=error,
-                permanent=permanent,
-                now=clock(),
-                rng=rng,
-            )
+        if error is None:
+            with standalone(sessions_factory) as session:
+                _record_sent(session, message=message, result=result, now=clock())
+        else:
+            with unit_of_work(sessions_factory) as session:
+                _record_failure(
+                    session,
+                    message=message,
+                    error=error,
+                    permanent=permanent,
+                    now=clock(),
+                    rng=rng,
+                )
         if error is None and result is SendResult.LOGGED:
             report.logged += 1
         elif error is None:
@@ -345,38 +346,42 @@ class _KeepClaimed:
                 continue
 
 
-def _record(
+def _record_sent(
+    session: Session, *, message: OutgoingMessage, result: SendResult, now: datetime
+) -> None:
+    """The message went: one statement, once for every message sent.
+
+    Recorded even if another worker claimed the row meanwhile: it went, and saying so keeps
+    that worker from marking it failed. A logged message is done too, but says that it
+    reached nobody; sent_at is when it was written down.
+    """
+    done = OutboxStatus.LOGGED if result is SendResult.LOGGED else OutboxStatus.SENT
+    session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message.id,
+            OutboxMessage.status == OutboxStatus.PENDING.value,
+        )
+        .values(status=done.value, sent_at=now, last_error=None)
+    )
+
+
+def _record_failure(
     session: Session,
     *,
     message: OutgoingMessage,
-    result: SendResult = SendResult.SENT,
-    error: str | None,
+    error: str,
     permanent: bool,
     now: datetime,
     rng: random.Random | None,
 ) -> None:
-    if error is None:
-        # Recorded even if another worker claimed the row meanwhile: it went, and saying so
-        # keeps that worker from marking it failed. A logged message is done too, but says
-        # that it reached nobody; sent_at is when it was written down. One statement: the
-        # common case, once for every message sent.
-        done = OutboxStatus.LOGGED if result is SendResult.LOGGED else OutboxStatus.SENT
-        session.execute(
-            update(OutboxMessage)
-            .where(
-                OutboxMessage.id == message.id,
-                OutboxMessage.status == OutboxStatus.PENDING.value,
-            )
-            .values(status=done.value, sent_at=now, last_error=None)
-        )
-        return
     row = session.get(OutboxMessage, message.id, with_for_update=True)
     if row is None or row.status != OutboxStatus.PENDING.value:
         return
     if row.attempts != message.attempt:
         # Another worker holds the row now; its attempt decides what happens next.
         return
-    elif permanent:
+    if permanent:
         row.status = OutboxStatus.FAILED.value
         row.last_error = error
     elif message.attempt >= MAX_ATTEMPTS:

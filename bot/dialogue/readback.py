@@ -90,8 +90,9 @@ def confirm(turn: Turn) -> None:
         _confirm_standing(turn, quote)
         return
     replaces = amend.order_being_changed(turn)
-    # Read before the order is placed: her history without it (see standing.offer_after).
-    earlier = turn.history()
+    # Read before the order is placed: her history without it (see standing.offer_after,
+    # which a changed order does not ask).
+    earlier = turn.history() if replaces is None else []
     try:
         order = place_quote(
             turn.session,
