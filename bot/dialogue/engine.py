@@ -14,7 +14,7 @@ import re
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -37,7 +37,6 @@ ADDRESS_KIND = {
     "telegram": AddressKind.TELEGRAM,
 }
 # Built once: a statement object keeps its cache key, so each reading is only its execution.
-_CONVERSATION = select(Conversation).where(Conversation.resident_id == bindparam("resident_id"))
 _RECORD = insert(InboundRecord)
 
 
@@ -94,17 +93,15 @@ class Dialogue:
     def _route(self, session: Session, message: InboundMessage, now: datetime) -> list[Reply]:
         kind = ADDRESS_KIND.get(message.channel, AddressKind.PHONE)
         # Serialise this resident's messages: a second one waits here until the first commits.
-        resident = self._registrar.resident_for(
-            session, kind=kind, address=message.sender, lock=True
-        )
-        if resident is None:
+        speaker = self._registrar.speaker(session, kind=kind, address=message.sender)
+        if speaker is None:
             return self._registrar.step(
                 session, kind=kind, address=message.sender, text=message.text
             )
+        resident, conversation = speaker
         if not resident.active:
             # Paused by the coordinator: told so kindly, and nothing is read or ordered.
             return [self._paused(resident, spoken=message.channel == "voice")]
-        conversation = session.scalar(_CONVERSATION, {"resident_id": resident.id})
         if conversation is None:
             conversation = Conversation(resident_id=resident.id, state=ConversationState())
             session.add(conversation)
@@ -150,8 +147,11 @@ class Dialogue:
 
 def converse(turn: Turn) -> None:
     meaning = turn.parse(turn.text)
-    # The products the message names, read together rather than one by one as they come up.
-    turn.read_products(item.sku for item in meaning.items if item.sku)
+    # The products the message names, read together rather than one by one as they come up;
+    # with those in her basket, which the read-back that follows will price.
+    named = [item.sku for item in meaning.items if item.sku]
+    if named:
+        turn.read_products([*named, *(line.sku for line in turn.state.basket)])
     _follow_language(turn, meaning)
     if meaning.truncated:
         turn.reply("message_cut")  # said first: what follows is about the part that was read

@@ -30,7 +30,7 @@ from bot.registration.reading import (
 )
 from bot.settings import Settings
 from bot.words import Words
-from conversations.models import Registration
+from conversations.models import Conversation, Registration
 from orders.errors import InvalidPhoneError, InvalidPostcodeError, OutsideDeliveryAreaError
 from orders.models import AddressKind, Resident, ResidentAddress
 from orders.residents import (
@@ -50,6 +50,21 @@ _RESIDENT = (
 )
 # Her row only (FOR UPDATE OF residents), and read as the lock finds it.
 _RESIDENT_LOCKED = _RESIDENT.with_for_update(of=Resident).execution_options(populate_existing=True)
+# She and her conversation in one statement. Both rows are locked: after waiting for a lock,
+# PostgreSQL re-reads only the locked rows of a join, and her basket must be read as the
+# message before left it.
+_SPEAKER = (
+    select(Resident, Conversation)
+    .join(ResidentAddress)
+    .join(Conversation, Conversation.resident_id == Resident.id)
+    .where(
+        ResidentAddress.kind == bindparam("kind"), ResidentAddress.address == bindparam("address")
+    )
+)
+_CONVERSATION = select(Conversation).where(Conversation.resident_id == bindparam("resident_id"))
+_SPEAKER_LOCKED = _SPEAKER.with_for_update(of=(Resident, Conversation)).execution_options(
+    populate_existing=True
+)
 
 
 @lru_cache(maxsize=4096)
@@ -78,13 +93,14 @@ class Registrar:
         self._settings = settings
         self._words = words
 
-    def resident_for(
-        self, session: Session, *, kind: AddressKind, address: str, lock: bool = False
-    ) -> Resident | None:
-        """The resident behind this address; with `lock`, her row locked until the commit.
+    def speaker(
+        self, session: Session, *, kind: AddressKind, address: str
+    ) -> tuple[Resident, Conversation | None] | None:
+        """The resident behind this address and her conversation (None before her first
+        message), both locked until the commit.
 
         The lock serialises one resident's messages: a second one waits here until the first
-        commits, and then reads her as that one left her.
+        commits, and then reads her and her basket as that one left them.
         """
         normal = _normal_address(kind, address)
         if normal is None:
@@ -92,29 +108,22 @@ class Registrar:
         # SQLite begins every transaction IMMEDIATE, which serialises them all already (and
         # FOR UPDATE is not rendered there); on PostgreSQL the one statement finds and locks.
         sqlite = session.get_bind().dialect.name == "sqlite"
-        query = _RESIDENT if not lock or sqlite else _RESIDENT_LOCKED
         # The same rows find_resident finds: WhatsApp numbers fall back to the phone number.
         kinds = [kind.value]
         if kind is AddressKind.WHATSAPP:
             kinds.append(AddressKind.PHONE.value)
+        with_conversation = _SPEAKER if sqlite else _SPEAKER_LOCKED
         for candidate in kinds:
-            resident = session.scalar(query, {"kind": candidate, "address": normal})
-            if resident is not None:
-                return resident
-        return None
-        kinds = [kind.value]
-        if kind is AddressKind.WHATSAPP:
-            kinds.append(AddressKind.PHONE.value)
+            row = session.execute(with_conversation, {"kind": candidate, "address": normal})
+            if (found := row.first()) is not None:
+                return found.tuple()
+        # Rare: no conversation yet, or no resident at all. Her conversation is looked for
+        # again once she is locked: a message before this one may just have begun it.
+        alone = _RESIDENT if sqlite else _RESIDENT_LOCKED
         for candidate in kinds:
-            resident = session.scalar(
-                select(Resident)
-                .join(ResidentAddress)
-                .where(ResidentAddress.kind == candidate, ResidentAddress.address == normal)
-                .with_for_update(of=Resident)
-                .execution_options(populate_existing=True)
-            )
+            resident = session.scalar(alone, {"kind": candidate, "address": normal})
             if resident is not None:
-                return resident
+                return resident, session.scalar(_CONVERSATION, {"resident_id": resident.id})
         return None
 
     def step(self, session: Session, *, kind: AddressKind, address: str, text: str) -> list[Reply]:

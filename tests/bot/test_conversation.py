@@ -284,12 +284,15 @@ class TestRegistration:
         assert "+31306560000" in reply
 
 
+@pytest.mark.parametrize("talked_before", [False, True])
 def test_simultaneous_messages_of_one_resident_lose_no_basket_update(
-    dialogue: Dialogue, village: Runtime
+    dialogue: Dialogue, village: Runtime, talked_before: bool
 ) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     talk = Talk(dialogue)
+    if talked_before:  # her conversation exists, and is read with her in one statement
+        talk.send("goedemorgen")
     messages = [talk.message("een krentenbol") for _ in range(6)]
     with ThreadPoolExecutor(max_workers=6) as pool:
         list(pool.map(lambda m: dialogue.handle(m, now=talk.now), messages))
