@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any, Protocol
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.database import standalone, unit_of_work
@@ -148,41 +148,48 @@ def enqueue(
     return message
 
 
+_MOMENT = OutboxMessage.__table__.c.next_attempt_at.type
+# The claim, built once (the worker claims once for every message it sends): the due rows'
+# ids under FOR UPDATE SKIP LOCKED, and in the same statement their attempt counted (so a
+# message that crashes its worker still runs out of tries; the count also tells this claim
+# from a later one of the same row) and their lease taken.
+_DUE = (
+    select(OutboxMessage.id)
+    .where(
+        OutboxMessage.status == OutboxStatus.PENDING.value,
+        OutboxMessage.next_attempt_at <= bindparam("now"),
+    )
+    .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+    .limit(bindparam("limit"))
+    .with_for_update(skip_locked=True)
+)
+_CLAIM = (
+    update(OutboxMessage)
+    .where(OutboxMessage.id.in_(_DUE.scalar_subquery()))
+    .values(
+        attempts=OutboxMessage.attempts + 1,
+        next_attempt_at=bindparam("leased_until", type_=_MOMENT),
+    )
+    .returning(
+        OutboxMessage.id,
+        OutboxMessage.kind,
+        OutboxMessage.channel,
+        OutboxMessage.recipient,
+        OutboxMessage.recipient_name,
+        OutboxMessage.text,
+        OutboxMessage.payload,
+        OutboxMessage.attempts,
+    )
+    .execution_options(synchronize_session=False)
+)
+
+
 def claim_due(session: Session, *, now: datetime, limit: int) -> list[OutgoingMessage]:
     """Take up to `limit` due rows for this worker, each leased until now + LEASE.
 
     Commit before sending them; a worker sending several should claim them one at a time
     (as deliver_due does), so that no claim waits on the sends before it.
     """
-    due = (
-        select(OutboxMessage.id)
-        .where(
-            OutboxMessage.status == OutboxStatus.PENDING.value,
-            OutboxMessage.next_attempt_at <= now,
-        )
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    # Counted at the claim, so a message that crashes its worker still runs out of tries;
-    # the count also tells this claim from a later one of the same row. One statement: the
-    # worker claims once for every message it sends.
-    claim = (
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(due.scalar_subquery()))
-        .values(attempts=OutboxMessage.attempts + 1, next_attempt_at=now + LEASE)
-        .returning(
-            OutboxMessage.id,
-            OutboxMessage.kind,
-            OutboxMessage.channel,
-            OutboxMessage.recipient,
-            OutboxMessage.recipient_name,
-            OutboxMessage.text,
-            OutboxMessage.payload,
-            OutboxMessage.attempts,
-        )
-        .execution_options(synchronize_session=False)
-    )
     claimed = [
         OutgoingMessage(
             id=row.id,
@@ -194,7 +201,9 @@ def claim_due(session: Session, *, now: datetime, limit: int) -> list[OutgoingMe
             payload=dict(row.payload),
             attempt=row.attempts,
         )
-        for row in session.execute(claim)
+        for row in session.execute(
+            _CLAIM, {"now": now, "limit": limit, "leased_until": now + LEASE}
+        )
     ]
     # In the order they were due (a row's id follows the order it was written in).
     return sorted(claimed, key=lambda message: message.id)
@@ -356,14 +365,19 @@ def _record_sent(
     reached nobody; sent_at is when it was written down.
     """
     done = OutboxStatus.LOGGED if result is SendResult.LOGGED else OutboxStatus.SENT
-    session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id == message.id,
-            OutboxMessage.status == OutboxStatus.PENDING.value,
-        )
-        .values(status=done.value, sent_at=now, last_error=None)
+    session.execute(_SENT, {"message_id": message.id, "done": done.value, "now": now})
+
+
+# Built once, as the claim: once for every message sent.
+_SENT = (
+    update(OutboxMessage)
+    .where(
+        OutboxMessage.id == bindparam("message_id"),
+        OutboxMessage.status == OutboxStatus.PENDING.value,
     )
+    .values(status=bindparam("done"), sent_at=bindparam("now", type_=_MOMENT), last_error=None)
+    .execution_options(synchronize_session=False)
+)
 
 
 def _record_failure(
