@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from nlu._cache import BoundedCache
 from nlu._morph import word_keys
 from nlu._resources import Measure, Resources
 from nlu._text import NUM, WORD, Token
 
 _FRACTIONS = {"½": 0.5, "¼": 0.25, "¾": 0.75}
+# Words whose container and whether they may open an amount are kept.
+MAX_KEPT_WORDS = 100_000
 
 
 # Not frozen: one is made for every amount read, and a frozen dataclass sets each of its
@@ -99,8 +102,8 @@ class AmountReader:
         for phrase in res.vague:
             self._vague_by_first.setdefault(phrase[0], []).append(phrase)
         # Per word: its container, and whether an amount can start with it at all.
-        self._containers: dict[str, str | None] = {}
-        self._may_open: dict[str, bool] = {}
+        self._containers: BoundedCache[str, str | None] = BoundedCache(MAX_KEPT_WORDS)
+        self._may_open: BoundedCache[str, bool] = BoundedCache(MAX_KEPT_WORDS)
 
     def number_at(self, toks: list[Token], i: int) -> tuple[float, int, bool] | None:
         """A number starting at toks[i]: (value, next index, is_article)."""
@@ -227,10 +230,7 @@ class AmountReader:
             if c is not None:
                 found = c
                 break
-        if len(self._containers) > 100_000:
-            self._containers.clear()
-        self._containers[word] = found
-        return found
+        return self._containers.put(word, found)
 
     def may_open_amount(self, word: str) -> bool:
         """Whether `read` can find an amount starting at this word: a vague amount's first
@@ -249,9 +249,7 @@ class AmountReader:
                 or word in res.units
                 or self.container(word) is not None
             )
-            if len(self._may_open) > 100_000:
-                self._may_open.clear()
-            self._may_open[word] = hit
+            self._may_open.put(word, hit)
         return hit
 
     def vague_at(self, toks: list[Token], i: int) -> int | None:

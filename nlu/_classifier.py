@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from nlu._cache import BoundedCache
 from nlu._text import NUM, OTHER, WORD, Token, tokenize
 
 _ENTITY_RE = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
@@ -57,12 +58,15 @@ def feature_words(tokens: Sequence[Token], masked: Iterable[tuple[int, int]] = (
         if kind == NUM:
             w = NUMBER
         elif kind in (WORD, OTHER):
-            if spans and any(a <= t.start and t.end <= b for a, b in spans):
-                if words and words[-1] == PRODUCT:
+            w = t.norm
+            if spans:
+                start, end = t.start, t.end
+                for a, b in spans:
+                    if a <= start and end <= b:
+                        w = PRODUCT
+                        break
+                if w is PRODUCT and words and words[-1] == PRODUCT:
                     continue
-                w = PRODUCT
-            else:
-                w = t.norm
         else:
             continue
         words.append(w)
@@ -115,9 +119,9 @@ class NaiveBayes:
         self._terms: dict[str, tuple[float, ...]] = {}
         self._priors = tuple(self.prior[label] for label in self.labels)
         # Per word: its own term and its character grams' terms (see rank_words).
-        self._by_word: dict[
+        self._by_word: BoundedCache[
             str, tuple[tuple[float, ...] | None, tuple[tuple[float, ...], ...]]
-        ] = {}
+        ] = BoundedCache(MAX_KEPT_WORDS)
         # Every feature's terms up front (a few thousand), so ranking only looks them up.
         for f in sorted(self.vocab):
             self._term(f)
@@ -142,14 +146,25 @@ class NaiveBayes:
         """rank(features_of_words(words)), the same sums in the same order, without making
         the feature strings: a word's own term and its character grams' terms are kept per
         word (the words of messages repeat; the messages do not)."""
+        return self.rank_and_count(words)[0]
+
+    def rank_and_count(self, words: Sequence[str]) -> tuple[list[tuple[str, float]], int, int]:
+        """rank_words(words), and how many of the words but products and numbers there are
+        and how many of those the examples have (see `known`), from the same look-ups."""
         terms: list[tuple[float, ...]] = []
         grams: list[tuple[float, ...]] = []
         get = self._terms.get
+        kept = self._by_word.get
+        seen = total = 0
         for w in words:
-            own, of_grams = self._word_terms(w)
+            own, of_grams = kept(w) or self._word_terms(w)
             if own is not None:
                 terms.append(own)
-            grams += of_grams
+            if of_grams:
+                grams += of_grams
+            if w != PRODUCT and w != NUMBER:
+                total += 1
+                seen += own is not None
         for a, b in pairwise(words):
             if (term := get(f"b:{a}|{b}")) is not None:
                 terms.append(term)
@@ -160,7 +175,7 @@ class NaiveBayes:
         if len(words) <= 2 and (term := get(f"short:{len(words)}")) is not None:
             terms.append(term)
         terms += grams
-        return self._ranking(terms)
+        return self._ranking(terms), seen, total
 
     def known(self, word: str) -> bool:
         """Whether the examples have this word (as the feature "w:word")."""
@@ -174,9 +189,7 @@ class NaiveBayes:
             if len(w) >= 4 and w != PRODUCT and w != NUMBER:
                 grams = _char_grams(w)
             hit = (get(f"w:{w}"), tuple(filter(None, map(get, grams))))
-            if len(self._by_word) >= MAX_KEPT_WORDS:
-                self._by_word.clear()
-            self._by_word[w] = hit
+            self._by_word.put(w, hit)
         return hit
 
     def _ranking(self, terms: list[tuple[float, ...]]) -> list[tuple[str, float]]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from functools import cached_property
 from typing import Any
 
 from nlu._types import History, HistoryLine
@@ -15,11 +14,23 @@ class HistoryView:
     """Read from the history on first use: most messages never ask about her past orders
     (they name products with amounts), so a parse does not pay for reading them."""
 
+    __slots__ = ("_count", "_history", "_orders", "_usual")
+
     def __init__(self, history: History) -> None:
         self._history = history
+        # Worked out on first use (not functools.cached_property: it takes a lock on
+        # every first read, and a view lives for one parse in one thread).
+        self._orders: list[dict[str, int]] | None = None
+        self._count: Counter[str] | None = None
+        self._usual: dict[str, int] | None = None
 
-    @cached_property
+    @property
     def orders(self) -> list[dict[str, int]]:
+        if self._orders is None:
+            self._orders = self._read_orders()
+        return self._orders
+
+    def _read_orders(self) -> list[dict[str, int]]:
         orders: list[dict[str, int]] = []
         for order in self._history:
             agg: dict[str, int] = {}
@@ -30,10 +41,12 @@ class HistoryView:
                 orders.append(agg)
         return orders
 
-    @cached_property
+    @property
     def count(self) -> Counter[str]:
         """In how many orders each product is."""
-        return Counter(s for o in self.orders for s in o)
+        if self._count is None:
+            self._count = Counter(s for o in self.orders for s in o)
+        return self._count
 
     def amount(self, sku: str) -> int | None:
         """The amount this resident most often takes of a product (latest wins a tie)."""
@@ -48,14 +61,21 @@ class HistoryView:
         return None
 
     def usual(self) -> dict[str, int]:
-        n = len(self.orders)
-        out: dict[str, int] = {}
-        for sku, c in self.count.items():
-            if 2 * c >= n:
-                amount = self.amount(sku)
-                if amount is not None:
-                    out[sku] = amount
-        return out
+        """The products in at least half her orders, with their usual amounts (a new dict
+        on every call: callers may change it)."""
+        return dict(self._usual_amounts())
+
+    def _usual_amounts(self) -> dict[str, int]:
+        if self._usual is None:
+            n = len(self.orders)
+            usual: dict[str, int] = {}
+            for sku, c in self.count.items():
+                if 2 * c >= n:
+                    amount = self.amount(sku)
+                    if amount is not None:
+                        usual[sku] = amount
+            self._usual = usual
+        return self._usual
 
     def last(self) -> dict[str, int]:
         return dict(self.orders[-1]) if self.orders else {}
@@ -65,7 +85,7 @@ class HistoryView:
         if len(used) == 1:
             return used[0]
         if len(used) > 1:
-            usual = self.usual()
+            usual = self._usual_amounts()
             regular = [c for c in used if c in usual]
             if len(regular) == 1:
                 return regular[0]

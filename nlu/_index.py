@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
+from nlu._cache import BoundedCache
 from nlu._morph import LINKS, canon, split_compound, word_keys
 from nlu._resources import ADJECTIVE, NOUN, Resources, get_resources
 from nlu._text import fold
@@ -174,7 +175,7 @@ class CatalogIndex:
         self._weights: dict[str, float] = {}
         self._weights_version = -1
         # Products under any of several keys (a word's stems), for this version only.
-        self._unions: dict[frozenset[str], AbstractSet[str]] = {}
+        self._unions: BoundedCache[frozenset[str], AbstractSet[str]] = BoundedCache(4096)
         self._unions_version = -1
         self.version = 0
         self.uid = next(_INDEX_IDS)
@@ -298,13 +299,11 @@ class CatalogIndex:
         if len(sets) == 1:
             return sets[0]
         if self._unions_version != self.version:
-            self._unions = {}
+            self._unions = BoundedCache(4096)
             self._unions_version = self.version
         hit = self._unions.get(keys)
         if hit is None:
-            if len(self._unions) > 4096:
-                self._unions.clear()
-            hit = self._unions[keys] = set().union(*sets)
+            hit = self._unions.put(keys, set().union(*sets))
         return hit
 
     def skus_for_category(self, keys: Iterable[str]) -> set[str]:

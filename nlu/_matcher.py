@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
+from nlu._cache import BoundedCache
 from nlu._index import FUNCTION_WEIGHT, SOFT_WEIGHT, CatalogIndex, Form, Product
 from nlu._morph import word_keys
 from nlu._resources import ADJECTIVE, NOUN, Resources
@@ -103,15 +104,19 @@ class Matcher:
             if len(w) >= 3:
                 self._nl_by_letter.setdefault(w[0], []).append(w)
         self._slips = DescribingSlips(res)
-        self._cache: dict[tuple[tuple[int, int], str], _Analysis] = {}
+        self._cache: BoundedCache[tuple[tuple[int, int], str], _Analysis] = BoundedCache(50_000)
         # Matches by index stamp, container and the slots' readings: a product named again
         # in a later message is not scored against the catalogue again.
-        self._matches: dict[tuple[object, ...], Match] = {}
+        self._matches: BoundedCache[tuple[object, ...], Match] = BoundedCache(20_000)
         # A lexicon phrase's readings, by index stamp and phrases (see phrase_slot).
-        self._phrase_cache: dict[tuple[object, ...], list[tuple[UMorph, ...]]] = {}
-        self._multi_by_word: dict[str, tuple[_MultiEntries, ...]] = {}
+        self._phrase_cache: BoundedCache[tuple[object, ...], list[tuple[UMorph, ...]]] = (
+            BoundedCache(10_000)
+        )
+        self._multi_by_word: BoundedCache[str, tuple[_MultiEntries, ...]] = BoundedCache(100_000)
         # The products a slot's readings land in, by index stamp and reading (_slot_skus).
-        self._skus_by_reading: dict[tuple[object, ...], Set[str]] = {}
+        self._skus_by_reading: BoundedCache[tuple[object, ...], Set[str]] = BoundedCache(
+            MAX_KEPT_SKU_SETS
+        )
 
     # -- reading the resident's words ---------------------------------------------------
 
@@ -234,11 +239,9 @@ class Matcher:
         key = (index.stamp, word)
         hit = self._cache.get(key)
         if hit is None:
-            if len(self._cache) > 50_000:
-                self._cache.clear()
             alts, known, fuzzy, describing, slip = self._analyse(word, index)
             noun = self._food_word(word, index)
-            hit = self._cache[key] = (alts, known, fuzzy, noun, describing, slip)
+            hit = self._cache.put(key, (alts, known, fuzzy, noun, describing, slip))
         return hit
 
     def _food_word(self, word: str, index: CatalogIndex) -> bool:
@@ -282,9 +285,7 @@ class Matcher:
         if hit is None:
             en_multi = self.res.en_multi
             hit = tuple(en_multi[k] for k in sorted(word_keys(word)) if k in en_multi)
-            if len(self._multi_by_word) > 100_000:
-                self._multi_by_word.clear()
-            self._multi_by_word[word] = hit
+            self._multi_by_word.put(word, hit)
         return hit
 
     def phrase_slot(
@@ -294,9 +295,7 @@ class Matcher:
         key = (index.stamp, reading)
         alts = self._phrase_cache.get(key)
         if alts is None:
-            if len(self._phrase_cache) > 10_000:
-                self._phrase_cache.clear()
-            alts = self._phrase_cache[key] = self._phrase_slot_alts(phrases, index)
+            alts = self._phrase_cache.put(key, self._phrase_slot_alts(phrases, index))
         return Slot(text, " ".join(phrases), start, end, alts, noun=True, reading=reading)
 
     def _phrase_slot_alts(
@@ -343,9 +342,7 @@ class Matcher:
         key = (index.stamp, slot.reading)
         hit = self._skus_by_reading.get(key)
         if hit is None:
-            if len(self._skus_by_reading) >= MAX_KEPT_SKU_SETS:
-                self._skus_by_reading.clear()
-            hit = self._skus_by_reading[key] = _slot_skus(slot, index)
+            hit = self._skus_by_reading.put(key, _slot_skus(slot, index))
         return hit
 
     def fit(
@@ -472,9 +469,7 @@ class Matcher:
         )
         hit = self._matches.get(key)
         if hit is None:
-            if len(self._matches) > 20_000:
-                self._matches.clear()
-            hit = self._matches[key] = self._match(slots, container, index)
+            hit = self._matches.put(key, self._match(slots, container, index))
         return Match(list(hit.fits), hit.status, hit.sku, hit.note)
 
     def _match(self, slots: list[Slot], container: str | None, index: CatalogIndex) -> Match:

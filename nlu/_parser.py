@@ -16,7 +16,8 @@ from typing import NamedTuple
 
 from nlu._acts import ActReader, Acts
 from nlu._amounts import AmountReader
-from nlu._classifier import NUMBER, PRODUCT, NaiveBayes, feature_words, training_examples
+from nlu._cache import BoundedCache
+from nlu._classifier import NaiveBayes, feature_words, training_examples
 from nlu._decide import Decider, english_word
 from nlu._index import CatalogIndex
 from nlu._matcher import Matcher
@@ -81,6 +82,18 @@ class _Analysis(NamedTuple):
     standing: StandingAct | None
 
 
+_new_analysis = tuple.__new__
+
+
+def _rest(toks: list[Token], consumed: set[int], stopwords: frozenset[str]) -> bool:
+    """Whether a number or a word other than a stopword is left unconsumed."""
+    for i, t in enumerate(toks):
+        kind = t.kind
+        if (kind == NUM or (kind == WORD and t.norm not in stopwords)) and i not in consumed:
+            return True
+    return False
+
+
 def _apply_standing(out: Interpretation, act: StandingAct) -> None:
     """A standing order's words decide what the message is about; products stay products."""
     # Products her history suggested count too: "skip the bread" names her usual bread.
@@ -126,9 +139,11 @@ class Parser:
         self._removal_blockers = PhraseSet(res.removal_blockers)
         self._standing = StandingReader()
         # One-product views for read_amount, by entry (an edited entry is a new key).
-        self._single: dict[CatalogEntry, CatalogIndex] = {}
-        self._word_lang: dict[str, tuple[int, int, bool, bool]] = {}
-        self._analyses: dict[tuple[str, tuple[int, int]], _Analysis] = {}
+        self._single: BoundedCache[CatalogEntry, CatalogIndex] = BoundedCache(256)
+        self._word_lang: BoundedCache[str, tuple[int, int, bool, bool]] = BoundedCache(100_000)
+        self._analyses: BoundedCache[tuple[str, tuple[int, int]], _Analysis] = BoundedCache(
+            MAX_KEPT_ANALYSES
+        )
         self._seen: set[str] = set()
 
     # -- public ---------------------------------------------------------------------------
@@ -181,9 +196,7 @@ class Parser:
         if hit is None:
             hit = self._read(text, catalog)
             if text in self._seen:
-                if len(self._analyses) >= MAX_KEPT_ANALYSES:
-                    self._analyses.clear()
-                self._analyses[key] = hit
+                self._analyses.put(key, hit)
             else:
                 if len(self._seen) >= MAX_SEEN_TEXTS:
                     self._seen.clear()
@@ -194,24 +207,26 @@ class Parser:
         res = self._res
         prep = self._prepare(text, catalog=catalog)
         toks, consumed, acts = prep.toks, prep.consumed, prep.acts
-        before_acts = set(consumed)
-        shop = self._acts.shop(toks, consumed, catalog=catalog) if acts.browse else None
-        category = None
+        shop = category = None
+        act_tokens = prep.acts_tokens
         if acts.browse:
+            before_acts = set(consumed)
+            shop = self._acts.shop(toks, consumed, catalog=catalog)
             kind = self._acts.category(toks, consumed, catalog=catalog)
             if kind is not None:
                 category = kind[0]
                 consumed.add(kind[1])
-        act_tokens = (consumed - before_acts) | prep.acts_tokens
+            act_tokens = (consumed - before_acts) | act_tokens
         cue_spans = self._removal_cues.find(prep.words, set(), mark=False)
-        cue_spans = [(a, b) for a, b in cue_spans if not act_tokens & set(range(a, b))]
+        if cue_spans:
+            cue_spans = [(a, b) for a, b in cue_spans if act_tokens.isdisjoint(range(a, b))]
         if cue_spans:
             blocked = {
                 i
                 for a, b in self._removal_blockers.find(prep.words, set(), mark=False)
                 for i in range(a, b)
             }
-            cue_spans = [(a, b) for a, b in cue_spans if not blocked & set(range(a, b))]
+            cue_spans = [(a, b) for a, b in cue_spans if blocked.isdisjoint(range(a, b))]
         cue_tokens = {i for a, b in cue_spans for i in range(a, b)}
         usual_ends = {b for _, b in prep.usual + prep.last}
         raws = self._segmenter.scan(
@@ -227,38 +242,38 @@ class Parser:
             if f.match.status != "unknown" and not self._intent_word(f)
         ]
         words = feature_words(toks, masked)
-        ranking = self._unsure(self._classifier.rank_words(words), words)
+        ranking = _unsure(*self._classifier.rank_and_count(words))
         ranking = _gate(ranking, acts, browsing=shop is not None or category is not None)
         amounts = [r.amount for r in raws if r.amount is not None and not r.amount.vague]
         # Whether anything but thanks and fillers is left beside an answer ("prima, dank je
         # wel" is a bare yes; "ja maar wacht even" is not).
-        rest = any(
-            i not in consumed
-            and (t.kind == NUM or (t.kind == WORD and t.norm not in res.stopwords))
-            for i, t in enumerate(toks)
-        )
-        return _Analysis(
-            language=language,
-            ranking=ranking,
-            found=found,
-            used_usual=bool(prep.usual),
-            used_last=bool(prep.last),
-            removal_cue=bool(cue_spans),
-            acts=acts,
-            adding=acts.adding
-            or (
-                not res.adding_before_amount.isdisjoint(prep.words.set)
-                and adds_before_amount(toks, raws, words=res.adding_before_amount)
+        rest = _rest(toks, consumed, res.stopwords)
+        # Positional, in the fields' order: a named tuple's keywords cost a Python call.
+        return _new_analysis(
+            _Analysis,
+            (
+                language,
+                ranking,
+                found,
+                bool(prep.usual),
+                bool(prep.last),
+                bool(cue_spans),
+                acts,
+                acts.adding
+                or (
+                    not res.adding_before_amount.isdisjoint(prep.words.set)
+                    and adds_before_amount(toks, raws, words=res.adding_before_amount)
+                ),
+                bool(amounts),
+                not res.additive.isdisjoint(prep.words.set),
+                rest,
+                shop,
+                category,
+                prep.named,
+                prep.order_number,
+                prep.truncated,
+                prep.standing,
             ),
-            has_amount=bool(amounts),
-            additive=not res.additive.isdisjoint(prep.words.set),
-            rest=rest,
-            shop=shop,
-            category=category,
-            named=prep.named,
-            order_number=prep.order_number,
-            truncated=prep.truncated,
-            standing=prep.standing,
         )
 
     def _prepare(self, text: str, *, catalog: CatalogIndex) -> _Prepared:
@@ -272,7 +287,7 @@ class Parser:
         consumed: set[int] = set()
         # Before addresses: "order number 7" is no house number.
         order_number = self._prefilter.drop_order_reference(toks, consumed, words=words)
-        consumed |= self._prefilter.run(toks, catalog=catalog)
+        consumed |= self._prefilter.run(toks, words=words, catalog=catalog)
         before = set(consumed)
         self._prefilter.drop_signature(toks, consumed, words=words, catalog=catalog)
         names = consumed - before
@@ -294,7 +309,7 @@ class Parser:
         before = set(consumed)
         acts = self._acts.read(toks, consumed, words=words)
         if replaced and not acts.replaced:
-            acts = replace(acts, replaced=True)
+            acts = acts._replace(replaced=True)
         return _Prepared(
             toks,
             words,
@@ -397,9 +412,7 @@ class Parser:
         """
         index = self._single.get(entry)
         if index is None:
-            if len(self._single) > 256:
-                self._single.clear()
-            index = self._single[entry] = CatalogIndex([entry])
+            index = self._single.put(entry, CatalogIndex([entry]))
         product = index.product(entry.sku)
         if product is None:
             return None
@@ -447,12 +460,20 @@ class Parser:
         lexicon, and the product words (a catalogue name is Dutch unless it is English)."""
         spans = [(f.start, f.end) for f in found if f.match.status != "unknown"]
         nl = en = 0.0
+        known = self._word_lang.get
         for i in words.idx:
             t = toks[i]
-            signal_nl, signal_en, english, dutch = self._word_language(t.norm)
+            signal_nl, signal_en, english, dutch = known(t.norm) or self._word_language(t.norm)
             nl += signal_nl
             en += signal_en
-            if spans and any(a <= t.start and t.end <= b for a, b in spans):
+            inside = False
+            if spans:
+                start, end = t.start, t.end
+                for a, b in spans:
+                    if a <= start and end <= b:
+                        inside = True
+                        break
+            if inside:
                 if english and not dutch:
                     en += 1
                 elif not english:
@@ -475,36 +496,27 @@ class Parser:
                 english_word(w, res.en_words),
                 w in res.nl_words or res.is_known_nl(w),
             )
-            if len(self._word_lang) > 100_000:
-                self._word_lang.clear()
-            self._word_lang[w] = hit
+            self._word_lang.put(w, hit)
         return hit
-
-    def _unsure(
-        self, ranking: list[tuple[str, float]], words: list[str]
-    ) -> list[tuple[str, float]]:
-        """Less confidence for words the intent examples never used: "blablabla", "asdf"
-        are no confirmation. Blends towards uniform by the share of unseen words.
-
-        `words`: the classifier's words; products and numbers, masked there, do not count."""
-        known = self._classifier.known
-        seen = total = 0
-        for w in words:
-            if w in (PRODUCT, NUMBER):
-                continue
-            total += 1
-            seen += known(w)
-        if not total or seen == total:
-            return ranking
-        share = seen / total
-        flat = (1.0 - share) / len(ranking)
-        return [(k, share * p + flat) for k, p in ranking]
 
     def _intent_word(self, f: Found) -> bool:
         required = [s for s in f.slots if not s.optional]
         return bool(required) and all(
             s.fuzzy and f"w:{s.norm}" in self._classifier.vocab for s in required
         )
+
+
+def _unsure(ranking: list[tuple[str, float]], seen: int, total: int) -> list[tuple[str, float]]:
+    """Less confidence for words the intent examples never used: "blablabla", "asdf" are
+    no confirmation. Blends towards uniform by the share of unseen words.
+
+    `total`: the classifier's words but products and numbers (masked there); `seen`: how
+    many of them the examples have."""
+    if not total or seen == total:
+        return ranking
+    share = seen / total
+    flat = (1.0 - share) / len(ranking)
+    return [(k, share * p + flat) for k, p in ranking]
 
 
 _GATED = ("close", "price_question", "availability_question", "browse")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from nlu._text import WORD, Token
+from nlu._text import NL, NUM, WORD, Token
 
 Span = tuple[int, int]
 
@@ -58,12 +58,30 @@ class PhraseSet:
 
 class MessageWords:
     """A message's words and their token indices, worked out once for every phrase set;
-    and the set of its words, for the stages that only act on certain words to see at once
-    that a message has none of them (most messages)."""
+    the set of its words, for the stages that only act on certain words to see at once
+    that a message has none of them (most messages); and where its numbers are, for the
+    stages that only act around numbers."""
 
-    __slots__ = ("idx", "norms", "set")
+    __slots__ = ("idx", "lines", "norms", "nums", "set")
 
     def __init__(self, toks: Sequence[Token]) -> None:
-        self.idx = [i for i, t in enumerate(toks) if t.kind == WORD]
-        self.norms = [toks[i].norm for i in self.idx]
-        self.set = frozenset(self.norms)
+        idx: list[int] = []
+        norms: list[str] = []
+        nums: list[int] = []
+        lines = False
+        for i, t in enumerate(toks):
+            kind = t.kind
+            if kind == WORD:
+                idx.append(i)
+                norms.append(t.norm)
+            elif kind == NUM:
+                nums.append(i)
+            elif kind == NL:
+                lines = True
+        self.idx = idx
+        self.norms = norms
+        self.set = frozenset(norms)
+        # The indices of the number tokens, in order.
+        self.nums = nums
+        # Whether the message has more than one line.
+        self.lines = lines

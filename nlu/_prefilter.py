@@ -23,13 +23,16 @@ class Prefilter:
         self._lead = res.closer_fillers | res.thanks_words | res.thanks_fillers
         self._closing = res.closers | res.closer_fillers
 
-    def run(self, toks: list[Token], *, catalog: CatalogIndex) -> set[int]:
+    def run(self, toks: list[Token], *, words: MessageWords, catalog: CatalogIndex) -> set[int]:
         """The indices of the tokens that are no part of an order, but for names: those go
         by drop_signature and drop_names, after the usual order's phrases are found."""
         consumed: set[int] = set()
-        drop_list_numbers(toks, consumed)
-        self.drop_addresses(toks, consumed, catalog=catalog)
-        self.drop_dates_and_times(toks, consumed)
+        if not words.nums:
+            return consumed  # list numbers, house numbers, dates and times are all numbers
+        if words.lines:
+            drop_list_numbers(toks, consumed, nums=words.nums)
+        self.drop_addresses(toks, consumed, nums=words.nums, catalog=catalog)
+        self.drop_dates_and_times(toks, consumed, nums=words.nums)
         return consumed
 
     def drop_order_reference(
@@ -160,13 +163,15 @@ class Prefilter:
         consumed.update(range(n))
         return True
 
-    def drop_dates_and_times(self, toks: list[Token], consumed: set[int]) -> None:
-        """A date or a time is no amount: "op 14 december", "om 10 uur", "at 10:30"."""
+    def drop_dates_and_times(
+        self, toks: list[Token], consumed: set[int], *, nums: list[int]
+    ) -> None:
+        """A date or a time is no amount: "op 14 december", "om 10 uur", "at 10:30".
+        `nums`: the indices of the number tokens."""
         res = self._res
         n = len(toks)
-        for i, t in enumerate(toks):
-            if t.kind != NUM:
-                continue
+        for i in nums:
+            t = toks[i]
             k = i + 1
             if (
                 k < n
@@ -192,13 +197,17 @@ class Prefilter:
                 consumed.update(range(i, k))
 
     def drop_addresses(
-        self, toks: list[Token], consumed: set[int], *, catalog: CatalogIndex
+        self, toks: list[Token], consumed: set[int], *, nums: list[int], catalog: CatalogIndex
     ) -> None:
-        """A house number is no amount: "ik woon op nummer 12", "Kerkstraat 5a"."""
+        """A house number is no amount: "ik woon op nummer 12", "Kerkstraat 5a". `nums`: the
+        indices of the number tokens."""
         res = self._res
-        for i in range(len(toks) - 1):
+        for j in nums:
+            i = j - 1
+            if i < 0:
+                continue
             t = toks[i]
-            if t.kind != WORD or toks[i + 1].kind != NUM:
+            if t.kind != WORD:
                 continue
             w = t.norm
             if w in res.address_words or (
@@ -348,15 +357,18 @@ class Prefilter:
             consumed.update(range(k, last))
 
 
-def drop_list_numbers(toks: list[Token], consumed: set[int]) -> None:
+def drop_list_numbers(toks: list[Token], consumed: set[int], *, nums: list[int]) -> None:
     """Numbered lines ("1. Maisbrood\n2. Appelflap") count lines, not products: markers
-    1, 2, 3... at the start of successive lines, each followed by "." or ")"."""
+    1, 2, 3... at the start of successive lines, each followed by "." or ")". `nums`: the
+    indices of the number tokens."""
     markers: list[int] = []
-    for i in range(len(toks) - 2):
+    last = len(toks) - 2
+    for i in nums:
+        if i >= last:
+            break
         t = toks[i]
         if (
-            t.kind == NUM
-            and (i == 0 or toks[i - 1].kind == NL)
+            (i == 0 or toks[i - 1].kind == NL)
             and toks[i + 1].norm in (".", ")")
             and toks[i + 2].kind in (WORD, NUM)
             and t.norm.isdigit()

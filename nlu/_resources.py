@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from nlu._cache import BoundedCache
 from nlu._morph import word_keys
 from nlu._text import fold
 
@@ -122,7 +123,9 @@ class Resources:
     # Dutch words the lexicon has as describing words of their own ("mager", "gerookt").
     nl_adjectives: set[str] = field(default_factory=set)
     en_words: set[str] = field(default_factory=set)
-    _pos_cache: dict[str, str | None] = field(default_factory=dict, repr=False)
+    _pos_cache: BoundedCache[str, str | None] = field(
+        default_factory=lambda: BoundedCache(100_000), repr=False
+    )
 
     def is_known_nl(self, word: str) -> bool:
         return any(k in self.nl_pos for k in word_keys(word))
@@ -139,10 +142,7 @@ class Resources:
         if out is None:
             found = {p for k in word_keys(word) if (p := self.nl_pos.get(k)) is not None}
             out = next((p for p in _POS_ORDER if p in found), min(found) if found else None)
-        if len(self._pos_cache) > 100_000:
-            self._pos_cache.clear()
-        self._pos_cache[word] = out
-        return out
+        return self._pos_cache.put(word, out)
 
 
 def _words(seq: Any) -> list[str]:

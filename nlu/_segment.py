@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from nlu._amounts import Amount, AmountReader
+from nlu._cache import BoundedCache
 from nlu._index import CatalogIndex
 from nlu._quantities import pack_size_after
 from nlu._resources import Resources
@@ -43,7 +44,7 @@ class Segmenter:
     def __init__(self, res: Resources, amounts: AmountReader) -> None:
         self._res = res
         self._amounts = amounts
-        self._roles: dict[str, tuple[bool, bool, int]] = {}
+        self._roles: BoundedCache[str, tuple[bool, bool, int]] = BoundedCache(MAX_KEPT_ROLES)
 
     def scan(
         self,
@@ -219,9 +220,7 @@ class Segmenter:
             else:
                 role = _CONTENT
             hit = (w in res.conjunctions, self._amounts.may_open_amount(w), role)
-            if len(self._roles) >= MAX_KEPT_ROLES:
-                self._roles.clear()
-            self._roles[w] = hit
+            self._roles.put(w, hit)
         return hit
 
 

@@ -52,18 +52,25 @@ def fold(text: str) -> str:
 
 # A token made without the named tuple's own __new__ (a Python function call per token).
 _new_token = tuple.__new__
+# The kind of a match by the number of its group (Match.lastindex: no name looked up).
+_KINDS: tuple[str, ...] = (
+    OTHER,
+    *(name for name, _ in sorted(_TOKEN_RE.groupindex.items(), key=lambda g: g[1])),
+)
+_WORD_GROUP = _TOKEN_RE.groupindex[WORD]
 
 
 def tokenize(text: str) -> list[Token]:
     tokens: list[Token] = []
     append = tokens.append
     for m in _TOKEN_RE.finditer(text):
-        kind = m.lastgroup or OTHER
-        raw = m.group()
+        group = m.lastindex or 0
+        raw = m[0]
         start, end = m.span()
-        if kind == WORD:  # most tokens: the one kind that is folded and may be capitalised
+        if group == _WORD_GROUP:  # most tokens: the one kind that is folded, maybe capitalised
             append(_new_token(Token, (WORD, raw, fold(raw), start, end, raw[0].isupper())))
             continue
+        kind = _KINDS[group]
         if kind == SEP:
             norm = raw.strip() or raw
             if norm.startswith("-"):
