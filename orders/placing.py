@@ -7,8 +7,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Select, insert, select
+from sqlalchemy.orm import Session, class_mapper, make_transient_to_detached, selectinload
+from sqlalchemy.sql.dml import ReturningInsert
 
 from core.errors import NotFoundError
 from orders.errors import (
@@ -22,7 +23,15 @@ from orders.errors import (
     StatusChangeError,
     TotalTooLargeError,
 )
-from orders.models import AddressKind, DeliveryRound, Order, OrderPart, OrderStatus, Resident
+from orders.models import (
+    AddressKind,
+    DeliveryRound,
+    Order,
+    OrderLine,
+    OrderPart,
+    OrderStatus,
+    Resident,
+)
 from orders.notices import cancellation_text, confirmation_text, on_the_way_text
 from orders.outbox import Recipient, enqueue
 from orders.quote import (
@@ -165,8 +174,7 @@ def place_quote(
     if replaces is not None:
         replaces.status = OrderStatus.CANCELLED.value
         replaces.cancelled_at = now
-    session.add(order)
-    session.flush()
+    _insert(session, order)
     replaced = replaces.id if replaces is not None else None
     tell_resident(
         session,
@@ -181,6 +189,56 @@ def place_quote(
         recipient=recipient,
     )
     return order
+
+
+def _insert(session: Session, order: Order) -> None:
+    """Write a new order, its parts and its lines in three statements, and keep them in the
+    session as if read back: what a flush would do, for this one shape.
+
+    The unit of work's general machinery (sorting dependencies, events for every object) cost
+    a yes about 3 ms of CPU, more than the rest of placing; these inserts cost a tenth.
+    """
+    order.resident_id = order.resident.id
+    order.round_id = order.delivery_round.id if order.delivery_round else None
+    for column in ("cancelled_at", "delivered_at", "not_home_at"):
+        setattr(order, column, None)
+    order.id = session.execute(_INSERT_ORDER, _row(order)).scalar_one()
+    for part in order.parts:
+        part.order_id = order.id
+        part.shop_id = part.shop.id
+        part.round_id = part.delivery_round.id if part.delivery_round else None
+        part.ready_at = None
+    part_ids = session.scalars(_INSERT_PART, [_row(part) for part in order.parts]).all()
+    lines = []
+    for part, part_id in zip(order.parts, part_ids, strict=True):
+        part.id = part_id
+        for line in part.lines:
+            line.part_id = part_id
+            lines.append(line)
+    line_ids = session.scalars(_INSERT_LINE, [_row(line) for line in lines]).all()
+    for line, line_id in zip(lines, line_ids, strict=True):
+        line.id = line_id
+    for row in (order, *order.parts, *lines):
+        # Every column is set: to the session they are rows as loaded, with nothing to flush.
+        make_transient_to_detached(row)
+    session.add(order)
+
+
+def _row(entity: Order | OrderPart | OrderLine) -> dict[str, Any]:
+    columns = class_mapper(type(entity)).column_attrs
+    return {c.key: getattr(entity, c.key) for c in columns if c.key != "id"}
+
+
+def _insert_returning_ids(entity: type[Order | OrderPart | OrderLine]) -> ReturningInsert[Any]:
+    table = entity.metadata.tables[entity.__tablename__]
+    # Several rows come back in the order they were given, so each gets its own id.
+    return insert(table).returning(table.c.id, sort_by_parameter_order=True)
+
+
+# Built once: a statement object keeps its cache key, so each use is only its execution.
+_INSERT_ORDER = _insert_returning_ids(Order)
+_INSERT_PART = _insert_returning_ids(OrderPart)
+_INSERT_LINE = _insert_returning_ids(OrderLine)
 
 
 def lock_rounds(

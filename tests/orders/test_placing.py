@@ -20,7 +20,7 @@ from orders.errors import (
     ProductUnavailableError,
     StatusChangeError,
 )
-from orders.models import OrderStatus, OutboxMessage
+from orders.models import Order, OrderStatus, OutboxMessage
 from orders.outbox import list_outbox
 from orders.placing import (
     cancel_order,
@@ -85,6 +85,40 @@ def test_an_order_is_split_per_shop_with_price_snapshots(
         assert order.delivery_round.starts_at == local(2026, 12, 8, 10)
         assert all(part.round_id == order.round_id for part in order.parts)
         assert parts_delivered_later(order) == []
+
+
+def test_the_placed_order_is_the_stored_one_and_changes_to_it_are_kept(
+    village: sessionmaker[Session], plan: RoundPlan
+) -> None:
+    def described(order: Order) -> list[tuple[object, ...]]:
+        return [
+            (order.id, order.resident_id, order.round_id, order.status, order.total_cents),
+            *((p.id, p.order_id, p.shop_id, p.round_id, p.subtotal_cents) for p in order.parts),
+            *(
+                (line.id, line.part_id, line.sku, line.quantity, line.line_total_cents)
+                for p in order.parts
+                for line in p.lines
+            ),
+        ]
+
+    with unit_of_work(village) as session:
+        order = place_order(
+            session, resident=resident(session, JANSEN),
+            lines=wanted(session, [*USUAL, ("vis-kibbeling", 300)]), plan=plan, now=MONDAY_MORNING,
+        )  # fmt: skip
+        placed = described(order)
+        # Cancelled in the same unit of work (as a change of order does with the one before).
+        order.status = OrderStatus.CANCELLED.value
+        order.parts[0].lines[0].quantity = 2
+    with village() as session:
+        stored = order_by_id(session, order_id=order.id)
+        assert stored.status == OrderStatus.CANCELLED.value
+        assert stored.parts[0].lines[0].quantity == 2
+        stored.status = OrderStatus.PLACED.value
+        stored.parts[0].lines[0].quantity = 1
+        assert described(stored) == placed
+        assert len({line.id for part in stored.parts for line in part.lines}) == len(USUAL) + 1
+        assert len({part.round_id for part in stored.parts}) == 2  # the fish comes later
 
 
 def test_the_confirmation_goes_where_the_resident_ordered_in_their_language(
