@@ -104,6 +104,16 @@ class AmountReader:
         # Per word: its container, and whether an amount can start with it at all.
         self._containers: BoundedCache[str, str | None] = BoundedCache(MAX_KEPT_WORDS)
         self._may_open: BoundedCache[str, bool] = BoundedCache(MAX_KEPT_WORDS)
+        self._numbers: BoundedCache[str, int | None] = BoundedCache(MAX_KEPT_WORDS)
+
+    def dutch_number(self, word: str) -> int | None:
+        """The value of a Dutch number word ("drieentwintig"), kept per word: the cached
+        reader below is keyed by the whole table of number words as well, a tuple hashed
+        again on every call."""
+        try:
+            return self._numbers[word]
+        except KeyError:
+            return self._numbers.put(word, _dutch_number(word, self.res.numbers_nl))
 
     def number_at(self, toks: list[Token], i: int) -> tuple[float, int, bool] | None:
         """A number starting at toks[i]: (value, next index, is_article)."""
@@ -141,7 +151,7 @@ class AmountReader:
                 return 6.0, i + 2, False
             return 0.5, i + 1, False
         if w.endswith(("enhalf", "enhalve")):
-            whole = _dutch_number(w.rsplit("en", 1)[0], res.numbers_nl)
+            whole = self.dutch_number(w.rsplit("en", 1)[0])
             if whole is not None:
                 return whole + 0.5, i + 1, False
         value: float
@@ -161,7 +171,7 @@ class AmountReader:
                 j += 1
                 article = False
         else:
-            n = _dutch_number(w, res.numbers_nl)
+            n = self.dutch_number(w)
             if n is None:
                 return None
             value = float(n)
@@ -172,7 +182,7 @@ class AmountReader:
                 article = False
                 j += 1
             if value in (100.0, 1000.0) or (value >= 100 and value % 100 == 0):
-                rest = _dutch_number(toks[j].norm, res.numbers_nl) if j < len(toks) else None
+                rest = self.dutch_number(toks[j].norm) if j < len(toks) else None
                 if rest is not None and 0 < rest < 100 and toks[j].norm not in self.res.articles:
                     value += rest
                     j += 1
@@ -245,7 +255,7 @@ class AmountReader:
                 or word in res.half
                 or word.endswith(("enhalf", "enhalve"))
                 or word in res.numbers_en
-                or _dutch_number(word, res.numbers_nl) is not None
+                or self.dutch_number(word) is not None
                 or word in res.units
                 or self.container(word) is not None
             )
@@ -255,7 +265,7 @@ class AmountReader:
     def vague_at(self, toks: list[Token], i: int) -> int | None:
         for phrase in self._vague_by_first.get(toks[i].norm, ()):
             n = len(phrase)
-            if i + n <= len(toks) and all(toks[i + k].norm == phrase[k] for k in range(n)):
+            if i + n <= len(toks) and all([toks[i + k].norm == phrase[k] for k in range(n)]):
                 return i + n
         return None
 

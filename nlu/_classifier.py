@@ -9,8 +9,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
-from itertools import pairwise
-from operator import itemgetter
+from itertools import chain, pairwise, repeat
+from operator import itemgetter, sub, truediv
 from typing import Any
 
 import yaml
@@ -125,6 +125,21 @@ class NaiveBayes:
         # Every feature's terms up front (a few thousand), so ranking only looks them up.
         for f in sorted(self.vocab):
             self._term(f)
+        # The terms of word pairs (first word -> second word -> term), and of a first and
+        # a last word: looked up by the words, without making the feature strings. No
+        # feature word holds "|" (a separator, never a word).
+        self._pairs: dict[str, dict[str, tuple[float, ...]]] = {}
+        self._firsts: dict[str, tuple[float, ...]] = {}
+        self._lasts: dict[str, tuple[float, ...]] = {}
+        for f, term in self._terms.items():
+            kind, _, rest = f.partition(":")
+            if kind == "b":
+                a, _, b = rest.partition("|")
+                self._pairs.setdefault(a, {})[b] = term
+            elif kind == "first":
+                self._firsts[rest] = term
+            elif kind == "last":
+                self._lasts[rest] = term
 
     def _term(self, f: str) -> tuple[float, ...]:
         """A feature's log-likelihood per label, worked out on first use and kept: the
@@ -152,7 +167,7 @@ class NaiveBayes:
         """rank_words(words), and how many of the words but products and numbers there are
         and how many of those the examples have (see `known`), from the same look-ups."""
         terms: list[tuple[float, ...]] = []
-        grams: list[tuple[float, ...]] = []
+        grams: list[tuple[tuple[float, ...], ...]] = []
         get = self._terms.get
         kept = self._by_word.get
         seen = total = 0
@@ -161,51 +176,73 @@ class NaiveBayes:
             if own is not None:
                 terms.append(own)
             if of_grams:
-                grams += of_grams
+                grams.append(of_grams)
             if w != PRODUCT and w != NUMBER:
                 total += 1
                 seen += own is not None
+        pairs = self._pairs.get
         for a, b in pairwise(words):
-            if (term := get(f"b:{a}|{b}")) is not None:
+            after = pairs(a)
+            if after is not None and (term := after.get(b)) is not None:
                 terms.append(term)
         if words:
-            for f in (f"first:{words[0]}", f"last:{words[-1]}"):
-                if (term := get(f)) is not None:
-                    terms.append(term)
+            if (term := self._firsts.get(words[0])) is not None:
+                terms.append(term)
+            if (term := self._lasts.get(words[-1])) is not None:
+                terms.append(term)
         if len(words) <= 2 and (term := get(f"short:{len(words)}")) is not None:
             terms.append(term)
-        terms += grams
-        return self._ranking(terms), seen, total
+        return self._ranking(terms, grams), seen, total
 
     def known(self, word: str) -> bool:
         """Whether the examples have this word (as the feature "w:word")."""
         return self._word_terms(word)[0] is not None
 
     def _word_terms(self, w: str) -> tuple[tuple[float, ...] | None, tuple[tuple[float, ...], ...]]:
+        """A word's own term, and its character grams' terms by label: for each label, the
+        grams' terms for that label in the grams' order (() when the examples have none)."""
         hit = self._by_word.get(w)
         if hit is None:
             get = self._terms.get
             grams: tuple[str, ...] = ()
             if len(w) >= 4 and w != PRODUCT and w != NUMBER:
                 grams = _char_grams(w)
-            hit = (get(f"w:{w}"), tuple(filter(None, map(get, grams))))
+            of_grams = tuple(filter(None, map(get, grams)))
+            hit = (get(f"w:{w}"), tuple(zip(*of_grams, strict=True)) if of_grams else ())
             self._by_word.put(w, hit)
         return hit
 
-    def _ranking(self, terms: list[tuple[float, ...]]) -> list[tuple[str, float]]:
+    def _ranking(
+        self,
+        terms: list[tuple[float, ...]],
+        grams: Sequence[tuple[tuple[float, ...], ...]] = (),
+    ) -> list[tuple[str, float]]:
+        """The labels by probability from the terms' sums. `grams`: per word, its character
+        grams' terms by label (see _word_terms), added after `terms`."""
         # Each label's score summed in feature order, one addition after another: sum()
         # adds floats one by one in Python 3.11 (the Dockerfile's), the same sums as adding
-        # the features one by one, without a float object made for every addition.
-        if terms:
+        # the features one by one, without a float object made for every addition. The
+        # grams' terms come already by label, so only the other terms are transposed.
+        if grams:
+            heads: Iterable[tuple[float, ...]] = (
+                zip(*terms, strict=True) if terms else repeat((), len(self.labels))
+            )
+            scores = [
+                sum(chain(head, *of_label), prior)
+                for head, of_label, prior in zip(
+                    heads, zip(*grams, strict=True), self._priors, strict=True
+                )
+            ]
+        elif terms:
             scores = list(map(sum, zip(*terms, strict=True), self._priors))
         else:
             scores = list(self._priors)
         top = max(scores)
-        exps = [math.exp(v - top) for v in scores]
+        exps = list(map(math.exp, map(sub, scores, repeat(top))))
         z = sum(exps)
         # Highest first; a tie keeps the labels' order (a stable sort).
         return sorted(
-            [(k, e / z) for k, e in zip(self.labels, exps, strict=True)],
+            zip(self.labels, map(truediv, exps, repeat(z)), strict=True),
             key=itemgetter(1),
             reverse=True,
         )

@@ -154,7 +154,7 @@ class Decider:
         if intent != top or (intent in ("order", "remove") and products):
             confidence = max(confidence, 0.9 if products or used_usual or used_last else 0.6)
         rest = [(k, v) for k, v in ranking if k != intent]
-        scale = (1.0 - confidence) / max(sum(v for _, v in rest), 1e-9)
+        scale = (1.0 - confidence) / max(sum([v for _, v in rest]), 1e-9)
         final_ranking = [(intent, confidence)] + [(k, v * scale) for k, v in rest]
         assert intent in INTENTS
         return Interpretation(
@@ -274,7 +274,7 @@ class Decider:
                     )
                 return True
 
-            in_play = tuple(fit.sku for fit in m.fits if not fit.weak) or candidates
+            in_play = tuple([fit.sku for fit in m.fits if not fit.weak]) or candidates
             if amount.container is not None:
                 # "een krat bier", "a box of eggs": a container that names a pack of several
                 # things chooses that pack over the single bottle or egg.

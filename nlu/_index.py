@@ -179,6 +179,10 @@ class CatalogIndex:
         self._unions_version = -1
         self.version = 0
         self.uid = next(_INDEX_IDS)
+        # This index at this version: a key for anything worked out from its contents
+        # (every upsert or remove makes a new stamp, so nothing cached under an old one is
+        # used again). An attribute, not a property: it is read several times a parse.
+        self.stamp: tuple[int, int] = (self.uid, self.version)
         batch = list(entries)
         # Seed the compound vocabulary with every name first, so that splitting a name
         # does not depend on the order of the rows.
@@ -200,13 +204,6 @@ class CatalogIndex:
 
     def __len__(self) -> int:
         return len(self._products)
-
-    @property
-    def stamp(self) -> tuple[int, int]:
-        """This index at this version: a key for anything worked out from its contents
-        (every upsert or remove makes a new stamp, so nothing cached under an old one is
-        used again)."""
-        return self.uid, self.version
 
     def __contains__(self, sku: object) -> bool:
         return sku in self._products
@@ -239,7 +236,7 @@ class CatalogIndex:
             self._fuzzy_lists.pop(w[0], None)
             for k in word_keys(w):
                 self._vocab_keys[k] += 1
-        self.version += 1
+        self._changed()
 
     def remove(self, sku: str) -> None:
         product = self._products.pop(sku, None)
@@ -279,7 +276,11 @@ class CatalogIndex:
                 self._vocab_keys[k] -= 1
                 if self._vocab_keys[k] <= 0:
                     del self._vocab_keys[k]
+        self._changed()
+
+    def _changed(self) -> None:
         self.version += 1
+        self.stamp = (self.uid, self.version)
 
     # -- used by the matcher ------------------------------------------------------------
 

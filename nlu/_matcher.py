@@ -42,10 +42,11 @@ class UMorph:
     part: bool = False  # a part of the resident's compound word ("kippen|soep")
 
 
-# A word's readings, whether it is a known word, whether it was typo-corrected, whether
-# it names a food or shop thing, whether it was corrected to a describing word, and whether
-# only as a slip of one the language knows (the catalogue's words had none near).
-_Analysis = tuple[list[tuple[UMorph, ...]], bool, bool, bool, bool, bool]
+# A word's slot fields in Slot's order: its readings, whether it is optional (a soft word),
+# an adjective (or corrected to a describing word), a known word, a food or shop thing,
+# typo-corrected, and only a slip of a describing word the language knows (the catalogue's
+# words had none near).
+_Analysis = tuple[list[tuple[UMorph, ...]], bool, bool, bool, bool, bool, bool]
 # The lexicon's multi-word English phrases under one key: (keys of each word, Dutch phrases).
 _MultiEntries = list[tuple[tuple[frozenset[str], ...], list[str]]]
 
@@ -93,7 +94,7 @@ class Match:
 
     @property
     def candidates(self) -> tuple[str, ...]:
-        return tuple(f.sku for f in self.fits[:MAX_CANDIDATES])
+        return tuple([f.sku for f in self.fits[:MAX_CANDIDATES]])
 
 
 class Matcher:
@@ -216,33 +217,26 @@ class Matcher:
         )
 
     def slot(self, word: str, start: int, end: int, raw: str, index: CatalogIndex) -> Slot:
-        res = self.res
-        alts, known, fuzzy, noun, describing, slip = self._analyse_cached(word, index)
-        pos = res.pos(word)
-        optional = word in res.soft
-        return Slot(
-            text=raw,
-            norm=word,
-            start=start,
-            end=end,
-            alts=alts,
-            optional=optional,
-            adjective=pos == ADJECTIVE or (pos is None and describing),
-            known=known,
-            noun=noun,
-            fuzzy=fuzzy,
-            slip=slip and pos is None,
-            reading=word,
-        )
-
-    def _analyse_cached(self, word: str, index: CatalogIndex) -> _Analysis:
         key = (index.stamp, word)
-        hit = self._cache.get(key)
-        if hit is None:
-            alts, known, fuzzy, describing, slip = self._analyse(word, index)
-            noun = self._food_word(word, index)
-            hit = self._cache.put(key, (alts, known, fuzzy, noun, describing, slip))
-        return hit
+        hit = self._cache.get(key) or self._cache.put(key, self._slot_fields(word, index))
+        # Positional, in the fields' order (text, norm, start, end, then the word's own).
+        return Slot(raw, word, start, end, *hit, word)
+
+    def _slot_fields(self, word: str, index: CatalogIndex) -> _Analysis:
+        """A slot's fields from alts to slip, which follow from the word alone."""
+        res = self.res
+        alts, known, fuzzy, describing, slip = self._analyse(word, index)
+        noun = self._food_word(word, index)
+        pos = res.pos(word)
+        return (
+            alts,
+            word in res.soft,
+            pos == ADJECTIVE or (pos is None and describing),
+            known,
+            noun,
+            fuzzy,
+            slip and pos is None,
+        )
 
     def _food_word(self, word: str, index: CatalogIndex) -> bool:
         """Whether the word names a food or shop thing, sold here or not."""

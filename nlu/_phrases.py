@@ -14,19 +14,20 @@ class PhraseSet:
 
     def __init__(self, phrases: Sequence[tuple[str, ...]]) -> None:
         self.phrases = tuple(phrases)
-        self._by_first: dict[str, list[tuple[str, ...]]] = {}
+        # As lists, to compare with a slice of the message's words at once.
+        self._by_first: dict[str, list[list[str]]] = {}
         for p in self.phrases:
-            self._by_first.setdefault(p[0], []).append(p)
+            self._by_first.setdefault(p[0], []).append(list(p))
         # The words a phrase of the set starts with.
         self.firsts = frozenset(self._by_first)
 
-    def longest_at(self, words: Sequence[str], k: int) -> int:
+    def longest_at(self, words: list[str], k: int) -> int:
         """The length of the longest phrase starting at words[k] (0 when none does)."""
         hit = 0
         for p in self._by_first.get(words[k], ()):
             n = len(p)
-            if k + n <= len(words) and all(words[k + m] == p[m] for m in range(n)):
-                hit = max(hit, n)
+            if n > hit and words[k : k + n] == p:
+                hit = n
         return hit
 
     def find(self, words: MessageWords, consumed: set[int], *, mark: bool = True) -> list[Span]:

@@ -60,14 +60,13 @@ class Segmenter:
         res = self._res
         raws: list[Raw] = []
         cur = Raw()
-        pending_sep = "start"
+        role_of = self._roles.get
 
         def close(sep: str) -> None:
-            nonlocal cur, pending_sep
+            nonlocal cur
             if cur.content or cur.amount is not None:
                 raws.append(cur)
             cur = Raw(sep_before=sep)
-            pending_sep = sep
 
         i = 0
         n = len(toks)
@@ -94,7 +93,7 @@ class Segmenter:
                 i += 1
                 continue
             if t.kind == WORD:
-                conjunction, opens, role = self._role(t.norm)
+                conjunction, opens, role = role_of(t.norm) or self._role(t.norm)
             else:
                 conjunction, opens, role = False, t.kind == NUM, _CONTENT
             if conjunction:

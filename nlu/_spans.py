@@ -244,9 +244,9 @@ class SpanMatcher:
         return f
 
     def found(self, r: Raw, m: Match, *, slots: list[Slot]) -> Found:
-        start = min(s.start for s in slots)
-        end = max(s.end for s in slots)
-        text = " ".join(s.text for s in slots)
+        start = min([s.start for s in slots])
+        end = max([s.end for s in slots])
+        text = " ".join([s.text for s in slots])
         if r.amount is not None and r.amount.start < start:
             start = r.amount.start
         return Found(r, m, slots, start, end, text)

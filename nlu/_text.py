@@ -7,6 +7,8 @@ import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
 
+from nlu._cache import BoundedCache
+
 # Word characters include letters with diacritics; digits are split off from letters so that
 # "500g", "2x" and "1kg" yield separate number and unit tokens.
 _TOKEN_RE = re.compile(
@@ -60,7 +62,49 @@ _KINDS: tuple[str, ...] = (
 _WORD_GROUP = _TOKEN_RE.groupindex[WORD]
 
 
+# Space-separated chunks whose tokens are kept (at offset 0); all go when it is full.
+MAX_KEPT_CHUNKS = 65_536
+_chunks: BoundedCache[str, tuple[Token, ...]] = BoundedCache(MAX_KEPT_CHUNKS)
+
+
 def tokenize(text: str) -> list[Token]:
+    """The tokens of a text, each with its character span.
+
+    A text is read chunk by chunk between its spaces, and a chunk's tokens are kept: the
+    words of messages repeat, the messages do not. Only a dash (" - " is a separator, a
+    dash opening a line a list mark) or a "½" after "2 " makes a token cross or depend on a
+    space; a text with either is read whole."""
+    if "-" in text or "½" in text:
+        return _tokenize(text)
+    tokens: list[Token] = []
+    extend = tokens.extend
+    append = tokens.append
+    kept = _chunks.get
+    offset = 0
+    for chunk in text.split(" "):
+        if chunk.isdecimal():  # a bare number, new as often as not: not kept
+            end = offset + len(chunk)
+            append(_new_token(Token, (NUM, chunk, chunk, offset, end, False)))
+            offset = end + 1
+            continue
+        if chunk:
+            toks = kept(chunk)
+            if toks is None:
+                toks = _chunks.put(chunk, tuple(_tokenize(chunk)))
+            if offset:
+                for kind, raw, norm, start, end, capitalised in toks:
+                    append(
+                        _new_token(
+                            Token, (kind, raw, norm, start + offset, end + offset, capitalised)
+                        )
+                    )
+            else:
+                extend(toks)
+        offset += len(chunk) + 1
+    return tokens
+
+
+def _tokenize(text: str) -> list[Token]:
     tokens: list[Token] = []
     append = tokens.append
     for m in _TOKEN_RE.finditer(text):
