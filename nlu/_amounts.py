@@ -370,17 +370,17 @@ class AmountReader:
         elif article and value == 1:
             # An article alone is "one" only before something; "een" as a pronoun is no order.
             pass
+        # Positional, in the fields' order: the most common amount, read for every number.
         return Amount(
             value,
             measure,
             container,
             pieces,
-            approximate=approximate,
-            start=start,
-            end=toks[j - 1].end,
-            explicit_number=not article
-            or value != 1
-            or measure is not None
-            or container is not None,
-            pack_size=pack_size,
+            False,
+            False,
+            approximate,
+            start,
+            toks[j - 1].end,
+            not article or value != 1 or measure is not None or container is not None,
+            pack_size,
         ), j

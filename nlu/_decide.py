@@ -52,21 +52,30 @@ class Decider:
         which no status or cancel reading of its words hides."""
         hist = HistoryView(history)
         top, top_p = ranking[0]
-        products = [f for f in found if f.match.status != "unknown"]
+        # One pass over what was found: products (said or negated), the rest, and whether
+        # any item states a number.
+        products: list[Found] = []
+        positive: list[Found] = []
+        negative: list[Found] = []
+        unmatched: list[Found] = []
+        explicit = False
+        for f in found:
+            amount = f.raw.amount
+            if amount is not None and amount.explicit_number:
+                explicit = True
+            if f.match.status == "unknown":
+                unmatched.append(f)
+                continue
+            products.append(f)
+            (negative if f.raw.negated else positive).append(f)
         # A question about prices or stock names its products as an order would.
         order_like = top in ("order", "remove") or top_p < 0.5 or asking
         unknowns = [
             f
-            for f in found
-            if f.match.status == "unknown"
-            and (
-                self._unknown_ok(f, found=found, order_like=order_like)
-                or (asking and self._asked_thing(f))
-            )
+            for f in unmatched
+            if self._unknown_ok(f, found=found, order_like=order_like)
+            or (asking and self._asked_thing(f))
         ]
-        positive = [f for f in products if not f.raw.negated]
-        negative = [f for f in products if f.raw.negated]
-        explicit = any(f.raw.amount is not None and f.raw.amount.explicit_number for f in found)
         if used_usual or used_last:
             intent = "order"
         elif ((negative or removal_cue) and products and not positive) or (
@@ -149,7 +158,8 @@ class Decider:
                 )
                 for f in unknowns
             )
-            items.sort(key=lambda it: it.span[0] if it.span != (0, 0) else -1)
+            if len(items) > 1:
+                items.sort(key=_by_position)
         confidence = dict(ranking).get(intent, 0.0)
         if intent != top or (intent in ("order", "remove") and products):
             confidence = max(confidence, 0.9 if products or used_usual or used_last else 0.6)
@@ -359,6 +369,11 @@ class Decider:
                 "ambiguous", None, qty, (sku,), f.text, span, from_history, qnote or note, unit
             )
         return Item("resolved", sku, qty, (), f.text, span, from_history, qnote or note, unit)
+
+
+def _by_position(item: Item) -> int:
+    """Items in message order; those from her history (no span) first."""
+    return item.span[0] if item.span != (0, 0) else -1
 
 
 def _head_named(f: Found, product: Product | None) -> bool:

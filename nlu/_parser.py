@@ -38,7 +38,7 @@ MAX_KEPT_ANALYSES = 4096
 MAX_SEEN_TEXTS = 65_536
 
 
-@dataclass
+@dataclass(slots=True)
 class _Prepared:
     """A message after the stages that take words out of it, before items are read."""
 
@@ -299,7 +299,7 @@ class Parser:
         before = set(consumed)
         self._prefilter.drop_names(toks, consumed, words=words, catalog=catalog)
         names |= consumed - before
-        named = any(toks[i].kind == WORD for i in names)
+        named = bool(names) and any(toks[i].kind == WORD for i in names)
         replaced = False
         for _, b in self._instead.find(words, consumed):
             read = self._amounts.read(toks, b) if b < len(toks) else None
@@ -319,9 +319,9 @@ class Parser:
             last,
             consumed - before,
             named,
-            order_number=order_number,
-            truncated=truncated,
-            standing=standing,
+            order_number,
+            truncated,
+            standing,
         )
 
     def _apply_acts(

@@ -126,9 +126,17 @@ class Resources:
     _pos_cache: BoundedCache[str, str | None] = field(
         default_factory=lambda: BoundedCache(100_000), repr=False
     )
+    _known_nl_cache: BoundedCache[str, bool] = field(
+        default_factory=lambda: BoundedCache(100_000), repr=False
+    )
 
     def is_known_nl(self, word: str) -> bool:
-        return any(k in self.nl_pos for k in word_keys(word))
+        """Whether a key of the word is a Dutch word the lexicon knows (kept per word)."""
+        hit = self._known_nl_cache.get(word)
+        if hit is None:
+            nl_pos = self.nl_pos
+            hit = self._known_nl_cache.put(word, any(k in nl_pos for k in word_keys(word)))
+        return hit
 
     def pos(self, word: str) -> str | None:
         """The word's part of speech: its own lexicon entry, else the most telling one of

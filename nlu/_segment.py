@@ -66,14 +66,14 @@ class Segmenter:
             nonlocal cur
             if cur.content or cur.amount is not None:
                 raws.append(cur)
-            cur = Raw(sep_before=sep)
+            cur = Raw(None, [], False, -1, -1, sep)
 
         i = 0
         n = len(toks)
         forget_at = -1
         while i < n:
             t = toks[i]
-            if i in usual_ends and i not in consumed:
+            if usual_ends and i in usual_ends and i not in consumed:
                 close("usual")
                 cur.after_usual = True
             if i in consumed:
