@@ -24,6 +24,8 @@ from nlu._text import fold
 from nlu._types import CatalogEntry
 
 SOFT_WEIGHT = 0.3
+# Joined words whose answer (has_word_key) is kept per version; all go when it is full.
+MAX_KEPT_JOINED = 65_536
 _VOWELS = frozenset("aeiouy")
 FUNCTION_WEIGHT = 0.05
 _WORD_RE = re.compile(r"[a-z]+|\d+(?:[.,]\d+)?")
@@ -174,6 +176,9 @@ class CatalogIndex:
         self._size: dict[str, int] = {}
         self._weights: dict[str, float] = {}
         self._weights_version = -1
+        # has_word_key's answers, for this version only.
+        self._joined: BoundedCache[str, bool] = BoundedCache(MAX_KEPT_JOINED)
+        self._joined_version = -1
         # Products under any of several keys (a word's stems), for this version only.
         self._unions: BoundedCache[frozenset[str], AbstractSet[str]] = BoundedCache(4096)
         self._unions_version = -1
@@ -330,6 +335,18 @@ class CatalogIndex:
         """Whether a product name or alias has this very word (not only a word it stems to)."""
         bucket = self._fuzzy_words.get(word[:1])
         return bucket is not None and bucket[word] > 0
+
+    def has_word_key(self, word: str) -> bool:
+        """Whether any comparison key of the word is a product's key (kept per version: a
+        message's neighbouring words are tried joined, "krenten bollen")."""
+        if self._joined_version != self.version:
+            self._joined = BoundedCache(MAX_KEPT_JOINED)
+            self._joined_version = self.version
+        hit = self._joined.get(word)
+        if hit is None:
+            postings = self._postings
+            hit = self._joined.put(word, any(k in postings for k in word_keys(word)))
+        return hit
 
     def has_key(self, key: str) -> bool:
         return key in self._postings

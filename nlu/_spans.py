@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from nlu._index import CatalogIndex
 from nlu._matcher import Fit, Match, Matcher, Slot
-from nlu._morph import word_keys
 from nlu._resources import ADJECTIVE, NOUN, Resources
 from nlu._segment import Raw
 from nlu._text import WORD, Token
@@ -270,7 +269,7 @@ def _join_split_compounds(content: list[Token], catalog: CatalogIndex) -> list[T
                 if nxt.kind != WORD or nxt.start - content[m - 1].end > 1:
                     break
                 joined += nxt.norm
-                if any(catalog.has_key(key) for key in word_keys(joined)):
+                if catalog.has_word_key(joined):
                     best = m
         if best:
             last = content[best]
