@@ -253,10 +253,14 @@ class Matcher:
     def merge_multiword(self, words: list[str]) -> list[tuple[int, int, list[str]]]:
         """Multi-word English phrases from the lexicon: (first, last+1, Dutch phrases)."""
         out: list[tuple[int, int, list[str]]] = []
+        kept = self._multi_by_word.get
         i = 0
         while i < len(words):
             hit: tuple[int, list[str]] | None = None
-            for entries in self._multi_entries(words[i]):
+            starting = kept(words[i])
+            if starting is None:
+                starting = self._multi_entries(words[i])
+            for entries in starting:
                 for pattern, translations in entries:
                     n = len(pattern)
                     if i + n <= len(words) and all(

@@ -150,7 +150,10 @@ class Segmenter:
                     i += 1
                     continue
                 cur.content.append(t)
-                cur.touch(t)
+                # Raw.touch, inline: this runs for every product word of every message.
+                if cur.start < 0:
+                    cur.start = t.start
+                cur.end = t.end
             i += 1
         close("end")
         # An amount after its product: "krentenbollen 4", "kaas: 2 ons".
