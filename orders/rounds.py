@@ -82,7 +82,44 @@ def _slots_from(plan: RoundPlan, first: date) -> Iterator[Slot]:
 
 
 # Built once: a statement object keeps its cache key, so each reading is only its execution.
-_ROUND_STARTING = select(DeliveryRound).where(DeliveryRound.starts_at == bindparam("starts_at"))
+_ROUNDS_BETWEEN = select(DeliveryRound).where(
+    DeliveryRound.starts_at >= bindparam("first"), DeliveryRound.starts_at < bindparam("until")
+)
+# The key in Session.info of the rounds read for the current transaction (see _Known).
+_KNOWN = "delivery_rounds_known"
+
+
+@dataclass
+class _Known:
+    """Every round row starting in [first, until), read in one query for one transaction.
+
+    A quote looks at several slots (the first open one, then a later one for each shop that
+    does not supply that day): one query finds the rows of them all. Rows made by another
+    transaction after it are met by the unique start (see _get_or_create).
+    """
+
+    transaction: object
+    first: datetime
+    until: datetime
+    rounds: dict[datetime, DeliveryRound]
+
+    def covers(self, session: Session, starts_at: datetime) -> bool:
+        return self.transaction is session.get_transaction() and (
+            self.first <= starts_at < self.until
+        )
+
+
+def _known(session: Session, starts_at: datetime) -> _Known:
+    known: _Known | None = session.info.get(_KNOWN)
+    if known is None or not known.covers(session, starts_at):
+        # Wide enough for every slot a quote made around `starts_at` can look at.
+        first = starts_at - timedelta(days=1)
+        until = starts_at + timedelta(days=2 * _SEARCH_DAYS)
+        rows = session.scalars(_ROUNDS_BETWEEN, {"first": first, "until": until})
+        rounds = {row.starts_at: row for row in rows}
+        known = _Known(session.get_transaction(), first, until, rounds)
+        session.info[_KNOWN] = known
+    return known
 
 
 def _in_session(session: Session, starts_at: datetime) -> DeliveryRound | None:
@@ -100,9 +137,11 @@ def _in_session(session: Session, starts_at: datetime) -> DeliveryRound | None:
 
 
 def _get_or_create(session: Session, slot: Slot) -> DeliveryRound:
-    existing = _in_session(session, slot.starts_at) or session.scalar(
-        _ROUND_STARTING, {"starts_at": slot.starts_at}
-    )
+    existing = _in_session(session, slot.starts_at)
+    if existing is not None:
+        return existing
+    known = _known(session, slot.starts_at)
+    existing = known.rounds.get(slot.starts_at)
     if existing is not None:
         return existing
     created = DeliveryRound(
@@ -121,7 +160,8 @@ def _get_or_create(session: Session, slot: Slot) -> DeliveryRound:
             select(DeliveryRound).where(DeliveryRound.starts_at == slot.starts_at)
         )
         assert found is not None
-        return found
+        created = found
+    known.rounds[slot.starts_at] = created
     return created
 
 
