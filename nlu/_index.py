@@ -351,6 +351,14 @@ class CatalogIndex:
     def has_key(self, key: str) -> bool:
         return key in self._postings
 
+    def weights(self) -> dict[str, float]:
+        """The weights worked out so far for this version (read-only; `weight` adds one),
+        so that a loop over a name's parts looks most of them up without a call."""
+        if self._weights_version != self.version:
+            self._weights = {}
+            self._weights_version = self.version
+        return self._weights
+
     def weight(self, part_canon: str) -> float:
         if self._weights_version != self.version:
             self._weights = {}

@@ -417,26 +417,30 @@ class Matcher:
         total = 0.0
         got = 0.0
         content_missed = False
+        known = index.weights().get
         for wi, w in enumerate(form.words):
+            kind = w.kind
             for pi, p in enumerate(w.parts):
-                if w.kind == "content":
-                    wt = index.weight(p.canon)
-                    if (wi, pi) not in covered:
+                cell = (wi, pi)
+                hit = cell in covered
+                if kind == "content":
+                    wt = known(p.canon) or index.weight(p.canon)
+                    if not hit:
                         content_missed = True
-                elif w.kind == "implied":
+                elif kind == "implied":
                     # A trait the name implies counts when the resident said it ("witte
                     # wijn" of a Chardonnay); an implied kind or an unsaid trait never does.
-                    if not w.trait or (wi, pi) not in covered:
+                    if not w.trait or not hit:
                         continue
-                    wt = index.weight(p.canon)
-                elif w.kind == "soft":
+                    wt = known(p.canon) or index.weight(p.canon)
+                elif kind == "soft":
                     wt = SOFT_WEIGHT
-                    if not w.pack and (wi, pi) not in covered:
+                    if not w.pack and not hit:
                         content_missed = True
                 else:
                     wt = FUNCTION_WEIGHT
                 total += wt
-                if (wi, pi) in covered:
+                if hit:
                     got += wt
         score = got / total if total else 0.0
         # Exact: every word of the name is covered, but a pack description in the name
@@ -522,7 +526,14 @@ def _slot_lands(slot: Slot, index: CatalogIndex, sku: str) -> bool:
     if product is None:
         return False
     keys = product.keys
-    return any(all(not m.keys.isdisjoint(keys) for m in alt) for alt in slot.alts)
+    # Loops, not any(all(...)): two generators per product of a large candidate set.
+    for alt in slot.alts:
+        for m in alt:
+            if m.keys.isdisjoint(keys):
+                break
+        else:
+            return True
+    return False
 
 
 def _rank(f: Fit) -> tuple[bool, float, int, bool]:
@@ -613,8 +624,10 @@ def _target(
                 return {(wi, 0)}, None
             continue
         if not keys.isdisjoint(w.keys):
-            cells = {(wi, pi) for pi in range(len(w.parts))}
-            if not cells & taken:
+            n_parts = len(w.parts)
+            # Most words are one part: no comprehension for them.
+            cells = {(wi, 0)} if n_parts == 1 else {(wi, pi) for pi in range(n_parts)}
+            if cells.isdisjoint(taken):
                 return cells, None
             fallback = fallback or (cells, None)
             continue
