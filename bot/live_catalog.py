@@ -14,7 +14,8 @@ from catalog.view import entry_from_product
 from nlu import CatalogIndex
 
 # Built once: a statement object keeps its cache key, so each look is only its execution.
-_VERSION = select(func.max(Product.updated_at), func.count()).select_from(Product)
+_PRODUCTS = Product.table()
+_VERSION = select(func.max(_PRODUCTS.c.updated_at), func.count()).select_from(_PRODUCTS)
 
 
 class LiveCatalog:

@@ -148,39 +148,38 @@ def enqueue(
     return message
 
 
-_MOMENT = OutboxMessage.__table__.c.next_attempt_at.type
+_OUTBOX = OutboxMessage.table()
 # The claim, built once (the worker claims once for every message it sends): the due rows'
 # ids under FOR UPDATE SKIP LOCKED, and in the same statement their attempt counted (so a
 # message that crashes its worker still runs out of tries; the count also tells this claim
 # from a later one of the same row) and their lease taken.
 _DUE = (
-    select(OutboxMessage.id)
+    select(_OUTBOX.c.id)
     .where(
-        OutboxMessage.status == OutboxStatus.PENDING.value,
-        OutboxMessage.next_attempt_at <= bindparam("now"),
+        _OUTBOX.c.status == OutboxStatus.PENDING.value,
+        _OUTBOX.c.next_attempt_at <= bindparam("now"),
     )
-    .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+    .order_by(_OUTBOX.c.next_attempt_at, _OUTBOX.c.id)
     .limit(bindparam("limit"))
     .with_for_update(skip_locked=True)
 )
 _CLAIM = (
-    update(OutboxMessage)
-    .where(OutboxMessage.id.in_(_DUE.scalar_subquery()))
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id.in_(_DUE.scalar_subquery()))
     .values(
-        attempts=OutboxMessage.attempts + 1,
-        next_attempt_at=bindparam("leased_until", type_=_MOMENT),
+        attempts=_OUTBOX.c.attempts + 1,
+        next_attempt_at=bindparam("leased_until", type_=_OUTBOX.c.next_attempt_at.type),
     )
     .returning(
-        OutboxMessage.id,
-        OutboxMessage.kind,
-        OutboxMessage.channel,
-        OutboxMessage.recipient,
-        OutboxMessage.recipient_name,
-        OutboxMessage.text,
-        OutboxMessage.payload,
-        OutboxMessage.attempts,
+        _OUTBOX.c.id,
+        _OUTBOX.c.kind,
+        _OUTBOX.c.channel,
+        _OUTBOX.c.recipient,
+        _OUTBOX.c.recipient_name,
+        _OUTBOX.c.text,
+        _OUTBOX.c.payload,
+        _OUTBOX.c.attempts,
     )
-    .execution_options(synchronize_session=False)
 )
 
 
@@ -370,13 +369,16 @@ def _record_sent(
 
 # Built once, as the claim: once for every message sent.
 _SENT = (
-    update(OutboxMessage)
+    update(_OUTBOX)
     .where(
-        OutboxMessage.id == bindparam("message_id"),
-        OutboxMessage.status == OutboxStatus.PENDING.value,
+        _OUTBOX.c.id == bindparam("message_id"),
+        _OUTBOX.c.status == OutboxStatus.PENDING.value,
     )
-    .values(status=bindparam("done"), sent_at=bindparam("now", type_=_MOMENT), last_error=None)
-    .execution_options(synchronize_session=False)
+    .values(
+        status=bindparam("done"),
+        sent_at=bindparam("now", type_=_OUTBOX.c.sent_at.type),
+        last_error=None,
+    )
 )
 
 

@@ -230,7 +230,7 @@ def _row(entity: Order | OrderPart | OrderLine) -> dict[str, Any]:
 
 
 def _insert_returning_ids(entity: type[Order | OrderPart | OrderLine]) -> ReturningInsert[Any]:
-    table = entity.metadata.tables[entity.__tablename__]
+    table = entity.table()
     # Several rows come back in the order they were given, so each gets its own id.
     return insert(table).returning(table.c.id, sort_by_parameter_order=True)
 

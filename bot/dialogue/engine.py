@@ -37,7 +37,7 @@ ADDRESS_KIND = {
     "telegram": AddressKind.TELEGRAM,
 }
 # Built once: a statement object keeps its cache key, so each reading is only its execution.
-_RECORD = insert(InboundRecord)
+_RECORD = insert(InboundRecord.table())
 
 
 class Dialogue:
