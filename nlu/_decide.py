@@ -160,7 +160,11 @@ class Decider:
             )
             if len(items) > 1:
                 items.sort(key=_by_position)
-        confidence = dict(ranking).get(intent, 0.0)
+        confidence = 0.0
+        for k, v in ranking:
+            if k == intent:
+                confidence = v
+                break
         if intent != top or (intent in ("order", "remove") and products):
             confidence = max(confidence, 0.9 if products or used_usual or used_last else 0.6)
         rest = [(k, v) for k, v in ranking if k != intent]

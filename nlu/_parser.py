@@ -227,8 +227,8 @@ class Parser:
                 for i in range(a, b)
             }
             cue_spans = [(a, b) for a, b in cue_spans if blocked.isdisjoint(range(a, b))]
-        cue_tokens = {i for a, b in cue_spans for i in range(a, b)}
-        usual_ends = {b for _, b in prep.usual + prep.last}
+        cue_tokens = {i for a, b in cue_spans for i in range(a, b)} if cue_spans else set()
+        usual_ends = {b for _, b in prep.usual + prep.last} if prep.usual or prep.last else set()
         raws = self._segmenter.scan(
             toks, consumed=consumed, usual_ends=usual_ends, cue_tokens=cue_tokens, catalog=catalog
         )
@@ -244,7 +244,11 @@ class Parser:
         words = feature_words(toks, masked)
         ranking = _unsure(*self._classifier.rank_and_count(words))
         ranking = _gate(ranking, acts, browsing=shop is not None or category is not None)
-        amounts = [r.amount for r in raws if r.amount is not None and not r.amount.vague]
+        has_amount = False
+        for r in raws:
+            if r.amount is not None and not r.amount.vague:
+                has_amount = True
+                break
         # Whether anything but thanks and fillers is left beside an answer ("prima, dank je
         # wel" is a bare yes; "ja maar wacht even" is not).
         rest = _rest(toks, consumed, res.stopwords)
@@ -264,7 +268,7 @@ class Parser:
                     not res.adding_before_amount.isdisjoint(prep.words.set)
                     and adds_before_amount(toks, raws, words=res.adding_before_amount)
                 ),
-                bool(amounts),
+                has_amount,
                 not res.additive.isdisjoint(prep.words.set),
                 rest,
                 shop,
