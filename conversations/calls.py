@@ -13,7 +13,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from conversations.models import CallState
-from orders.models import OutboxMessage
 from orders.outbox import enqueue
 
 
@@ -26,8 +25,8 @@ def find_call(session: Session, call_sid: str, *, lock: bool = False) -> CallSta
 
 def text_after_call(
     session: Session, *, to: str, name: str | None, text: str, now: datetime
-) -> OutboxMessage:
-    """A text message with what was left open when a call ended without an answer."""
+) -> int:
+    """A text message with what was left open when a call ended without an answer; its id."""
     return enqueue(
         session,
         kind="call_summary",

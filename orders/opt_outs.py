@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, String, UniqueConstraint, delete, select
+from sqlalchemy import Integer, String, UniqueConstraint, bindparam, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.database import Base, UTCDateTime, utcnow
@@ -30,8 +30,13 @@ def opt_in(session: Session, *, channel: str, address: str) -> None:
     session.execute(delete(OptOut).where(OptOut.channel == channel, OptOut.address == address))
 
 
+# Built once, on the table: asked for every SMS the outbox sends.
+_OPT_OUTS = OptOut.table()
+_OPTED_OUT = select(_OPT_OUTS.c.id).where(
+    _OPT_OUTS.c.channel == bindparam("channel"), _OPT_OUTS.c.address == bindparam("address")
+)
+
+
 def is_opted_out(session: Session, *, channel: str, address: str) -> bool:
-    found = session.scalar(
-        select(OptOut.id).where(OptOut.channel == channel, OptOut.address == address)
-    )
+    found = session.execute(_OPTED_OUT, {"channel": channel, "address": address}).first()
     return found is not None

@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any, Protocol
 
-from sqlalchemy import CursorResult, bindparam, select, update
+from sqlalchemy import CursorResult, bindparam, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.database import standalone, unit_of_work
@@ -121,6 +121,10 @@ class DeliveryReport:
         self.failures += other.failures
 
 
+_OUTBOX = OutboxMessage.table()
+_ENQUEUE = insert(_OUTBOX).returning(_OUTBOX.c.id)
+
+
 def enqueue(
     session: Session,
     *,
@@ -131,24 +135,28 @@ def enqueue(
     text: str,
     payload: Mapping[str, Any],
     now: datetime,
-) -> OutboxMessage:
-    message = OutboxMessage(
-        kind=kind,
-        channel=channel,
-        recipient=recipient,
-        recipient_name=recipient_name,
-        text=text,
-        payload=dict(payload),
-        status=OutboxStatus.PENDING.value,
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
-    )
-    session.add(message)
-    return message
+) -> int:
+    """Write a message to be sent after the commit; its id.
+
+    A Core insert, written now: a dialogue's yes writes one, and it costs less than a row
+    for the unit of work to flush.
+    """
+    values = {
+        "kind": kind,
+        "channel": channel,
+        "recipient": recipient,
+        "recipient_name": recipient_name,
+        "text": text,
+        "payload": dict(payload),
+        "status": OutboxStatus.PENDING.value,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+    new_id: int = session.execute(_ENQUEUE, values).scalar_one()
+    return new_id
 
 
-_OUTBOX = OutboxMessage.table()
 # The claim, built once (the worker claims once for every message it sends): the due rows'
 # ids under FOR UPDATE SKIP LOCKED, and in the same statement their attempt counted (so a
 # message that crashes its worker still runs out of tries; the count also tells this claim

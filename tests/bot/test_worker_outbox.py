@@ -39,8 +39,7 @@ def add(runtime: Runtime, count: int) -> list[int]:
             )
             for i in range(count)
         ]  # fmt: skip
-        session.flush()
-        return [row.id for row in rows]
+        return rows
 
 
 def pending(runtime: Runtime) -> int:

@@ -64,8 +64,7 @@ def add(sessions: sessionmaker[Session], count: int = 1, channel: str = "sms") -
             )
             for i in range(count)
         ]
-        session.flush()
-        return [row.id for row in rows]
+        return rows
 
 
 def row(sessions: sessionmaker[Session], message_id: int) -> OutboxMessage:
