@@ -116,7 +116,8 @@ class Registrar:
         for candidate in kinds:
             row = session.execute(with_conversation, {"kind": candidate, "address": normal})
             if (found := row.first()) is not None:
-                return found.tuple()
+                speaker, conversation = found
+                return speaker, conversation
         # Rare: no conversation yet, or no resident at all. Her conversation is looked for
         # again once she is locked: a message before this one may just have begun it.
         alone = _RESIDENT if sqlite else _RESIDENT_LOCKED
