@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from nlu._cache import BoundedCache
-from nlu._text import NUM, OTHER, WORD, Token, tokenize
+from nlu._text import NUM, OTHER, WORD, Token, tokenize, within
 
 _ENTITY_RE = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 PRODUCT = "<product>"
@@ -59,14 +59,10 @@ def feature_words(tokens: Sequence[Token], masked: Iterable[tuple[int, int]] = (
             w = NUMBER
         elif kind in (WORD, OTHER):
             w = t.norm
-            if spans:
-                start, end = t.start, t.end
-                for a, b in spans:
-                    if a <= start and end <= b:
-                        w = PRODUCT
-                        break
-                if w is PRODUCT and words and words[-1] == PRODUCT:
+            if spans and within(t, spans):
+                if words and words[-1] == PRODUCT:
                     continue
+                w = PRODUCT
         else:
             continue
         words.append(w)

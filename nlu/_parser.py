@@ -28,7 +28,7 @@ from nlu._resources import Resources, get_resources
 from nlu._segment import Segmenter, adds_before_amount
 from nlu._spans import Found, SpanMatcher
 from nlu._standing import StandingAct, StandingReader
-from nlu._text import NUM, WORD, Token, tokenize
+from nlu._text import NUM, WORD, Token, tokenize, within
 from nlu._types import CatalogEntry, History, Interpretation
 
 MAX_TOKENS = 400
@@ -470,14 +470,7 @@ class Parser:
             signal_nl, signal_en, english, dutch = known(t.norm) or self._word_language(t.norm)
             nl += signal_nl
             en += signal_en
-            inside = False
-            if spans:
-                start, end = t.start, t.end
-                for a, b in spans:
-                    if a <= start and end <= b:
-                        inside = True
-                        break
-            if inside:
+            if spans and within(t, spans):
                 if english and not dutch:
                     en += 1
                 elif not english:

@@ -41,6 +41,12 @@ class Token(NamedTuple):
     capitalised: bool = False
 
 
+def within(token: Token, spans: list[tuple[int, int]]) -> bool:
+    """The token lies wholly inside one of the character spans."""
+    start, end = token.start, token.end
+    return any(a <= start and end <= b for a, b in spans)
+
+
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lower-case, strip diacritics ("drieëntwintig" -> "drieentwintig") and apostrophes."""
