@@ -195,8 +195,9 @@ def _insert(session: Session, order: Order) -> None:
     """Write a new order, its parts and its lines in three statements, and keep them in the
     session as if read back: what a flush would do, for this one shape.
 
-    The unit of work's general machinery (sorting dependencies, events for every object) cost
-    a yes about 3 ms of CPU, more than the rest of placing; these inserts cost a tenth.
+    The unit of work's general machinery (sorting dependencies, events for every object) is
+    what placing spent most on: measured alone for one part with three lines, the objects
+    and their flush cost 3.6-4.9 ms of CPU, the same objects written this way 2.3-2.5 ms.
     """
     order.resident_id = order.resident.id
     order.round_id = order.delivery_round.id if order.delivery_round else None

@@ -61,10 +61,11 @@ _SPEAKER = (
         ResidentAddress.kind == bindparam("kind"), ResidentAddress.address == bindparam("address")
     )
 )
-_CONVERSATION = select(Conversation).where(Conversation.resident_id == bindparam("resident_id"))
 _SPEAKER_LOCKED = _SPEAKER.with_for_update(of=(Resident, Conversation)).execution_options(
     populate_existing=True
 )
+# Her conversation alone, for the rare case the statement above finds none.
+_CONVERSATION = select(Conversation).where(Conversation.resident_id == bindparam("resident_id"))
 
 
 @lru_cache(maxsize=4096)
