@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
-from itertools import chain, pairwise, repeat
+from itertools import pairwise, repeat
 from operator import itemgetter, sub, truediv
 from typing import Any
 
@@ -21,7 +21,7 @@ from nlu._text import NUM, OTHER, WORD, Token, tokenize, within
 _ENTITY_RE = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 PRODUCT = "<product>"
 NUMBER = "<num>"
-# Words whose terms are kept (see NaiveBayes.rank_words); all go when it is full.
+# Words whose terms are kept (see NaiveBayes.rank_and_count); all go when it is full.
 MAX_KEPT_WORDS = 65_536
 
 
@@ -114,10 +114,10 @@ class NaiveBayes:
         self._denoms = [math.log(self.totals[label] + alpha * v) for label in self.labels]
         self._terms: dict[str, tuple[float, ...]] = {}
         self._priors = tuple(self.prior[label] for label in self.labels)
-        # Per word: its own term and its character grams' terms (see rank_words).
-        self._by_word: BoundedCache[
-            str, tuple[tuple[float, ...] | None, tuple[tuple[float, ...], ...]]
-        ] = BoundedCache(MAX_KEPT_WORDS)
+        # Per word: whether the examples have it, and its whole term (see rank_and_count).
+        self._by_word: BoundedCache[str, tuple[bool, tuple[float, ...] | None]] = BoundedCache(
+            MAX_KEPT_WORDS
+        )
         # Every feature's terms up front (a few thousand), so ranking only looks them up.
         for f in sorted(self.vocab):
             self._term(f)
@@ -150,32 +150,29 @@ class NaiveBayes:
         return term
 
     def rank(self, feats: Sequence[str]) -> list[tuple[str, float]]:
+        """The labels by probability for these features (the definition rank_and_count
+        follows)."""
         # The features the examples have (all of them in _terms), in message order.
         return self._ranking(list(filter(None, map(self._terms.get, feats))))
 
-    def rank_words(self, words: Sequence[str]) -> list[tuple[str, float]]:
-        """rank(features_of_words(words)), the same sums in the same order, without making
-        the feature strings: a word's own term and its character grams' terms are kept per
-        word (the words of messages repeat; the messages do not)."""
-        return self.rank_and_count(words)[0]
-
     def rank_and_count(self, words: Sequence[str]) -> tuple[list[tuple[str, float]], int, int]:
-        """rank_words(words), and how many of the words but products and numbers there are
-        and how many of those the examples have (see `known`), from the same look-ups."""
+        """rank(features_of_words(words)) without making the feature strings, and how many
+        of the words but products and numbers there are and how many of those the examples
+        have, from the same look-ups.
+
+        A word's own term and its character grams' terms are summed once per word and kept
+        (the words of messages repeat; the messages do not): a message adds one term per
+        word, not one per gram. The sums are the same up to the order of float additions."""
         terms: list[tuple[float, ...]] = []
-        grams: list[tuple[tuple[float, ...], ...]] = []
-        get = self._terms.get
         kept = self._by_word.get
         seen = total = 0
         for w in words:
-            own, of_grams = kept(w) or self._word_terms(w)
-            if own is not None:
-                terms.append(own)
-            if of_grams:
-                grams.append(of_grams)
+            known, whole = kept(w) or self._word_terms(w)
+            if whole is not None:
+                terms.append(whole)
             if w != PRODUCT and w != NUMBER:
                 total += 1
-                seen += own is not None
+                seen += known
         pairs = self._pairs.get
         for a, b in pairwise(words):
             after = pairs(a)
@@ -186,50 +183,29 @@ class NaiveBayes:
                 terms.append(term)
             if (term := self._lasts.get(words[-1])) is not None:
                 terms.append(term)
-        if len(words) <= 2 and (term := get(f"short:{len(words)}")) is not None:
+        if len(words) <= 2 and (term := self._terms.get(f"short:{len(words)}")) is not None:
             terms.append(term)
-        return self._ranking(terms, grams), seen, total
+        return self._ranking(terms), seen, total
 
-    def known(self, word: str) -> bool:
-        """Whether the examples have this word (as the feature "w:word")."""
-        return self._word_terms(word)[0] is not None
-
-    def _word_terms(self, w: str) -> tuple[tuple[float, ...] | None, tuple[tuple[float, ...], ...]]:
-        """A word's own term, and its character grams' terms by label: for each label, the
-        grams' terms for that label in the grams' order (() when the examples have none)."""
+    def _word_terms(self, w: str) -> tuple[bool, tuple[float, ...] | None]:
+        """Whether the examples have the word itself (as the feature "w:word"), and its
+        whole term: its own term and its character grams' terms summed per label (None when
+        the examples have none of them)."""
         hit = self._by_word.get(w)
         if hit is None:
             get = self._terms.get
-            grams: tuple[str, ...] = ()
+            own = get(f"w:{w}")
+            parts = [own] if own is not None else []
             if len(w) >= 4 and w != PRODUCT and w != NUMBER:
-                grams = _char_grams(w)
-            of_grams = tuple(filter(None, map(get, grams)))
-            hit = (get(f"w:{w}"), tuple(zip(*of_grams, strict=True)) if of_grams else ())
+                parts += filter(None, map(get, _char_grams(w)))
+            whole = tuple(map(sum, zip(*parts, strict=True))) if parts else None
+            hit = (own is not None, whole)
             self._by_word.put(w, hit)
         return hit
 
-    def _ranking(
-        self,
-        terms: list[tuple[float, ...]],
-        grams: Sequence[tuple[tuple[float, ...], ...]] = (),
-    ) -> list[tuple[str, float]]:
-        """The labels by probability from the terms' sums. `grams`: per word, its character
-        grams' terms by label (see _word_terms), added after `terms`."""
-        # Each label's score summed in feature order, one addition after another: sum()
-        # adds floats one by one in Python 3.11 (the Dockerfile's), the same sums as adding
-        # the features one by one, without a float object made for every addition. The
-        # grams' terms come already by label, so only the other terms are transposed.
-        if grams:
-            heads: Iterable[tuple[float, ...]] = (
-                zip(*terms, strict=True) if terms else repeat((), len(self.labels))
-            )
-            scores = [
-                sum(chain(head, *of_label), prior)
-                for head, of_label, prior in zip(
-                    heads, zip(*grams, strict=True), self._priors, strict=True
-                )
-            ]
-        elif terms:
+    def _ranking(self, terms: list[tuple[float, ...]]) -> list[tuple[str, float]]:
+        """The labels by probability from the terms' sums."""
+        if terms:
             scores = list(map(sum, zip(*terms, strict=True), self._priors))
         else:
             scores = list(self._priors)

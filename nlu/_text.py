@@ -44,7 +44,11 @@ class Token(NamedTuple):
 def within(token: Token, spans: list[tuple[int, int]]) -> bool:
     """The token lies wholly inside one of the character spans."""
     start, end = token.start, token.end
-    return any(a <= start and end <= b for a, b in spans)
+    # A loop, not any() over a generator: this runs for every word of every message.
+    for a, b in spans:  # noqa: SIM110
+        if a <= start and end <= b:
+            return True
+    return False
 
 
 @lru_cache(maxsize=65536)
