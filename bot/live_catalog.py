@@ -9,13 +9,15 @@ from rapidfuzz import fuzz
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from catalog.models import Product
+from catalog.models import CatalogueVersion, Product
 from catalog.view import entry_from_product
 from nlu import CatalogIndex
 
 # Built once: a statement object keeps its cache key, so each look is only its execution.
 _PRODUCTS = Product.table()
-_VERSION = select(func.max(_PRODUCTS.c.updated_at), func.count()).select_from(_PRODUCTS)
+_VERSION = select(CatalogueVersion.table().c.version).where(CatalogueVersion.table().c.id == 1)
+_SCAN = select(func.max(_PRODUCTS.c.updated_at), func.count()).select_from(_PRODUCTS)
+_COUNT = select(func.count()).select_from(_PRODUCTS)
 
 
 class LiveCatalog:
@@ -25,21 +27,31 @@ class LiveCatalog:
         self.index: CatalogIndex = CatalogIndex(())
         self._seen_until: datetime | None = None
         self._names: dict[str, str] = {}
-        # (newest updated_at, count) of the products when last applied.
-        self._version: tuple[datetime | None, int] | None = None
+        # The catalogue version row when last applied; or, without that row, the newest
+        # updated_at and the count of the products.
+        self._version: tuple[int | datetime | None, ...] | None = None
 
     def refresh(self, session: Session) -> CatalogIndex:
         refreshed: set[int] = session.info.setdefault("catalogues_refreshed", set())
         if id(self) in refreshed:
             return self.index  # once per message (unit of work) is live enough
         refreshed.add(id(self))
-        # A cheap look first: every change of a product moves its updated_at (a new one the
-        # newest, a removed one the count), so an unchanged catalogue costs one small row.
-        version = session.execute(_VERSION).one()
+        # A cheap look first: a trigger moves the version row with every change to the
+        # products, so an unchanged catalogue costs one row read by its key.
+        row = session.execute(_VERSION).scalar()
+        if row is None:
+            # The row is gone (emptied by hand): every change of a product moves its
+            # updated_at (a new one the newest, a removed one the count).
+            newest, count = session.execute(_SCAN).one()
+            version: tuple[int | datetime | None, ...] = (None, newest, count)
+        else:
+            version = (row,)
         if version == self._version:
             return self.index
-        self._apply_changes(session, count=version[1])
-        self._version = (version[0], version[1])
+        if row is not None:
+            count = session.execute(_COUNT).scalar_one()
+        self._apply_changes(session, count=count)
+        self._version = version
         return self.index
 
     def _apply_changes(self, session: Session, *, count: int) -> None:

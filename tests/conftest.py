@@ -73,6 +73,8 @@ def database_url(_database_template: str, tmp_path: Path) -> Iterator[str]:
     tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        # The row migration 0008 seeds, as a freshly migrated database has it.
+        connection.execute(text("INSERT INTO catalogue_version (id, version) VALUES (1, 0)"))
     engine.dispose()
     yield _database_template
 

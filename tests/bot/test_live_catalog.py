@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from bot.live_catalog import LiveCatalog
 from bot.wiring import Runtime
-from catalog.models import Product, Shop
+from catalog.models import CatalogueVersion, Product, Shop
 from core.database import unit_of_work
 
 
@@ -69,3 +69,22 @@ def test_a_change_a_new_product_and_a_removal_are_live_at_the_next_look(
     _refresh(village, catalog)
     entry = catalog.index.get("bak-appeltaart")
     assert entry is not None and not entry.available
+
+
+def test_without_its_version_row_the_catalogue_still_follows_the_products(
+    village: Runtime,
+) -> None:
+    """The row emptied by hand: the products' own newest change and count tell instead."""
+    catalog, _ = _refresh(village, LiveCatalog())
+    with unit_of_work(village.sessions) as session:
+        session.execute(delete(CatalogueVersion))
+    _refresh(village, catalog)
+    with unit_of_work(village.sessions) as session:
+        _product(session, "bak-appeltaart").name = "Hollandse appeltaart"
+    _refresh(village, catalog)
+    entry = catalog.index.get("bak-appeltaart")
+    assert entry is not None and entry.name == "Hollandse appeltaart"
+    with unit_of_work(village.sessions) as session:
+        session.execute(delete(Product).where(Product.sku == "bak-appeltaart"))
+    _refresh(village, catalog)
+    assert catalog.index.get("bak-appeltaart") is None
