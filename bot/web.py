@@ -354,7 +354,7 @@ class Service:
         from bot.channels.senders import ChannelSenders
         from bot.senders import default_senders
         from bot.wiring import build_dialogue
-        from bot.worker import logged_pass
+        from bot.worker import logged_pass, logged_sending
 
         self.parser = parser or Parser()
         self.dialogue = build_dialogue(runtime, parser=self.parser)
@@ -363,7 +363,9 @@ class Service:
         others = default_senders(log_file=log_file, echo=log.info) if log_file else None
         self.senders = ChannelSenders(runtime, secrets, others=others)
         self.worker = BackgroundWorker(
-            logged_pass(runtime, self.senders.senders), interval=worker_interval
+            logged_pass(runtime, self.senders.senders),
+            send=logged_sending(runtime, self.senders.senders),
+            interval=worker_interval,
         )
         self.app = create_app(
             runtime, self.dialogue, secrets=secrets, worker=self.worker, pages=pages

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -97,15 +98,43 @@ def logged_pass(runtime: Runtime, senders: Mapping[str, Sender]) -> Callable[[],
 
     def tick() -> None:
         report = work_once(runtime, senders=senders)
-        for message_id, reason in report.delivered.failures:
-            log.warning("outbox message %s failed: %s", message_id, reason)
+        _log_failures(report.delivered)
 
     return tick
 
 
+def logged_sending(runtime: Runtime, senders: Mapping[str, Sender]) -> Callable[[], None]:
+    """Only the sending of a worker pass, for a wake after a message: failures go to the log."""
+
+    def send() -> None:
+        _log_failures(send_due(runtime, senders=senders, clock=utcnow))
+
+    return send
+
+
+def _log_failures(report: DeliveryReport) -> None:
+    for message_id, reason in report.failures:
+        log.warning("outbox message %s failed: %s", message_id, reason)
+
+
 class BackgroundWorker:
-    def __init__(self, tick: Callable[[], None], *, interval: float = 5.0) -> None:
+    """Runs the whole pass every `interval` seconds and, when woken, only `send`.
+
+    A wake comes after every inbound message. The scheduled duties (standing orders, closing
+    rounds, retention) cost more than a dialogue turn even when nothing is due, and under
+    load a worker that ran them on every wake spent a core's share on finding nothing; they
+    keep to their interval, and the replies waiting in the outbox go at once.
+    """
+
+    def __init__(
+        self,
+        tick: Callable[[], None],
+        *,
+        send: Callable[[], None] | None = None,
+        interval: float = 5.0,
+    ) -> None:
         self._tick = tick
+        self._send = send or tick
         self._interval = interval
         self._stop = threading.Event()
         self._wake = threading.Event()
@@ -116,7 +145,7 @@ class BackgroundWorker:
         self._thread.start()
 
     def wake(self) -> None:
-        """Run the next tick now: a reply is waiting in the outbox."""
+        """Send what the outbox holds now: a reply is waiting there."""
         self._wake.set()
 
     def stop(self) -> None:
@@ -126,11 +155,17 @@ class BackgroundWorker:
             self._thread.join(timeout=30)
 
     def _run(self) -> None:
+        next_pass = time.monotonic()  # the first pass at once: what fell due while stopped
         while not self._stop.is_set():
+            whole = time.monotonic() >= next_pass
             try:
-                self._tick()
+                (self._tick if whole else self._send)()
             except Exception:
-                # A database hiccup must not end the loop; the next tick tries again.
-                log.exception("outbox worker tick failed")
-            self._wake.wait(self._interval)
+                # A database hiccup must not end the loop; the next pass tries again.
+                log.exception("outbox worker pass failed")
+            if whole:
+                next_pass = time.monotonic() + self._interval
+            # Cleared before the run that answers it: a wake during a run is not lost, the
+            # next wait returns at once.
+            self._wake.wait(max(0.0, next_pass - time.monotonic()))
             self._wake.clear()
