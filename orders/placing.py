@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, insert, select
+from sqlalchemy import Select, bindparam, insert, select
 from sqlalchemy.orm import Session, class_mapper, make_transient_to_detached, selectinload
 from sqlalchemy.sql.dml import ReturningInsert
 
@@ -257,16 +257,23 @@ def lock_rounds(
     in a circle. On SQLite every transaction starts with BEGIN IMMEDIATE, which serialises
     them all and makes FOR SHARE and FOR UPDATE unnecessary (they are left out there).
     """
-    return {
-        r.id: r
-        for r in session.scalars(
-            select(DeliveryRound)
-            .where(DeliveryRound.id.in_(sorted(set(round_ids))))
-            .order_by(DeliveryRound.id)
-            .with_for_update(read=not closing)
-            .execution_options(populate_existing=True)
-        )
-    }
+    locking = _LOCK_FOR_UPDATE if closing else _LOCK_FOR_SHARE
+    return {r.id: r for r in session.scalars(locking, {"ids": sorted(set(round_ids))})}
+
+
+def _locking_rounds(*, closing: bool) -> Select[DeliveryRound]:
+    return (
+        select(DeliveryRound)
+        .where(DeliveryRound.id.in_(bindparam("ids", expanding=True)))
+        .order_by(DeliveryRound.id)
+        .with_for_update(read=not closing)
+        .execution_options(populate_existing=True)
+    )
+
+
+# Built once (see _INSERT_ORDER): every order placed takes this lock.
+_LOCK_FOR_SHARE = _locking_rounds(closing=False)
+_LOCK_FOR_UPDATE = _locking_rounds(closing=True)
 
 
 def _round_ids_of(order: Order) -> set[int]:

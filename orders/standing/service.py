@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -75,12 +75,15 @@ def set_up(
 
 def standing_orders_of(session: Session, *, resident_id: int) -> list[StandingOrder]:
     """Her active standing orders, in weekday order."""
-    found = session.scalars(
-        select(StandingOrder).where(
-            StandingOrder.resident_id == resident_id, StandingOrder.active.is_(True)
-        )
-    ).all()
+    found = session.scalars(_ACTIVE_OF, {"resident_id": resident_id}).all()
     return sorted(found, key=lambda s: WEEKDAYS.index(s.weekday))
+
+
+# Built once: a statement object keeps its cache key, so each reading is only its execution
+# (asked after every order placed, for the offer of a standing order).
+_ACTIVE_OF = select(StandingOrder).where(
+    StandingOrder.resident_id == bindparam("resident_id"), StandingOrder.active.is_(True)
+)
 
 
 def active_standing_orders(session: Session) -> list[StandingOrder]:
