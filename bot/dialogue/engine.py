@@ -111,12 +111,15 @@ class Dialogue:
             session=session,
             message=message,
             resident=resident,
-            conversation=conversation,
             state=load_state(conversation),
+            version=conversation.version,
+            misunderstandings=conversation.misunderstandings,
             now=now,
         )
         converse(turn)
         conversation.state = turn.state
+        conversation.version = turn.version
+        conversation.misunderstandings = turn.misunderstandings
         return turn.replies
 
     def _paused(self, resident: Resident, *, spoken: bool) -> Reply:
@@ -260,5 +263,6 @@ def _correct(turn: Turn, meaning: Interpretation) -> None:
 def _follow_language(turn: Turn, meaning: Interpretation) -> None:
     # One word ("ok", "help") or an amount ("1.5 kilo") says little about a language.
     words = re.findall(r"[^\W\d_]{2,}", turn.text)
-    if meaning.language in ("nl", "en") and len(words) >= 2:
-        turn.resident.language = meaning.language
+    language = meaning.language
+    if language in ("nl", "en") and language != turn.resident.language and len(words) >= 2:
+        turn.resident.language = language

@@ -74,7 +74,7 @@ def confirm(turn: Turn) -> None:
         turn.reply("nothing_to_confirm")
         return
     answers = turn.message.answers_version
-    current = turn.conversation.version
+    current = turn.version
     if (
         quote is None
         or quote.version != current
@@ -109,7 +109,7 @@ def confirm(turn: Turn) -> None:
         # Its round was passed on to the shops meanwhile: the placed order stays as it was.
         number = state.amending
         state.basket, state.amending, state.quote = [], None, None
-        turn.conversation.version += 1
+        turn.version += 1
         turn.reply("change_too_late", number=number, **turn.coordinator())
         return
     except QuoteChangedError as error:
@@ -121,7 +121,7 @@ def confirm(turn: Turn) -> None:
         turn.basket_changed()
         return
     state.basket, state.questions, state.quote, state.amending = [], [], None, None
-    turn.conversation.version += 1
+    turn.version += 1
     turn.understood()
     turn.reply(
         "placed",
@@ -174,7 +174,7 @@ def _quote(turn: Turn) -> Quote:
     return make_quote(
         turn.session,
         wanted=turn.state.wanted(),
-        version=turn.conversation.version,
+        version=turn.version,
         plan=turn.services.plan,
         now=turn.now,
     )

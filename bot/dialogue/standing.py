@@ -152,7 +152,7 @@ def confirm_draft(turn: Turn, quote: Quote) -> None:
         )  # fmt: skip
     state.standing, state.quote = None, None
     state.basket, state.questions = list(draft.parked), []
-    turn.conversation.version += 1
+    turn.version += 1
     turn.reply("standing_set", days=_day_names(turn, days), moment=_first_moment(turn, days))
     if state.basket:
         turn.reply("standing_basket_back")

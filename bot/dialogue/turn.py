@@ -56,8 +56,12 @@ class Turn:
     session: Session
     message: InboundMessage
     resident: Resident
-    conversation: Conversation
+    # Her conversation's basket and questions, its version and its count of misunderstood
+    # messages: working copies, written back to the row once, at the end of the turn (a row
+    # changed halfway is flushed before every read that follows).
     state: ConversationState
+    version: int
+    misunderstandings: int
     now: datetime
     replies: list[Reply] = field(default_factory=list)
     # Set by whatever changed the basket or asked to see it: one read-back at the end.
@@ -161,20 +165,20 @@ class Turn:
     # -- understanding, for the offer of a human ------------------------------------------
 
     def understood(self) -> None:
-        self.conversation.misunderstandings = 0
+        self.misunderstandings = 0
 
     def misunderstood(self, key: str = "not_understood", **values: Any) -> None:
         self.reply(key, **values)
-        self.conversation.misunderstandings += 1
-        if self.conversation.misunderstandings >= 2:
+        self.misunderstandings += 1
+        if self.misunderstandings >= 2:
             self.reply("offer_human", **self.coordinator())
-            self.conversation.misunderstandings = 0
+            self.misunderstandings = 0
 
     # -- the basket -----------------------------------------------------------------------
 
     def basket_changed(self) -> None:
         """Every change of the basket makes earlier read-backs stale."""
-        self.conversation.version += 1
+        self.version += 1
         self.state.quote = None
         self.readback_due = True
 
