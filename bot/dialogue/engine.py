@@ -14,7 +14,7 @@ import re
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -38,6 +38,10 @@ ADDRESS_KIND = {
 }
 # Built once: a statement object keeps its cache key, so each reading is only its execution.
 _RECORD = insert(InboundRecord.table())
+_CONVERSATIONS = Conversation.table()
+_WRITE_CONVERSATION = update(_CONVERSATIONS).where(
+    _CONVERSATIONS.c.id == bindparam("conversation_id")
+)
 
 
 class Dialogue:
@@ -117,9 +121,18 @@ class Dialogue:
             now=now,
         )
         converse(turn)
-        conversation.state = turn.state
-        conversation.version = turn.version
-        conversation.misunderstandings = turn.misunderstandings
+        # One statement, not the ORM's flush of the object: its unit of work was about 6% of
+        # an order's turn. The object is only read in a turn, and this one is over.
+        session.execute(
+            _WRITE_CONVERSATION,
+            {
+                "conversation_id": conversation.id,
+                "state": turn.state,
+                "version": turn.version,
+                "misunderstandings": turn.misunderstandings,
+                "updated_at": now,
+            },
+        )
         return turn.replies
 
     def _paused(self, resident: Resident, *, spoken: bool) -> Reply:
