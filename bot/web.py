@@ -146,7 +146,6 @@ def create_app(
         max_bytes=settings.web.max_request_kib * 1024,
         uploads={"/admin/catalog": settings.web.max_upload_kib * 1024},
     )
-    mount_pages(app, pages or Pages(runtime))
 
     @app.get("/health")
     def health() -> Response:
@@ -257,6 +256,9 @@ def create_app(
                 worker.wake()
             return Response(status_code=200)
 
+    # After the webhooks: a request is matched against the routes in order, and the pages
+    # are many while nearly every request is a resident's message.
+    mount_pages(app, pages or Pages(runtime))
     return app
 
 
