@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.dialogue import amend, basket, intents, questions, readback, standing, usual
-from bot.dialogue.turn import Services, Turn, load_state
+from bot.dialogue.turn import Services, Turn
 from bot.messages import InboundMessage, Reply
 from bot.registration import Registrar
 from conversations.models import Conversation
@@ -115,7 +115,7 @@ class Dialogue:
             session=session,
             message=message,
             resident=resident,
-            state=load_state(conversation),
+            state=conversation.state,
             version=conversation.version,
             misunderstandings=conversation.misunderstandings,
             now=now,

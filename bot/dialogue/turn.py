@@ -15,7 +15,6 @@ from bot.messages import Choice, InboundMessage, Reply
 from bot.settings import Settings
 from bot.words import Medium, Words
 from catalog.models import Product
-from conversations.models import Conversation
 from conversations.state import ConversationState
 from nlu import CatalogEntry, CatalogIndex, HistoryLine, Interpretation
 from orders.history import order_history
@@ -57,8 +56,9 @@ class Turn:
     message: InboundMessage
     resident: Resident
     # Her conversation's basket and questions, its version and its count of misunderstood
-    # messages: working copies, written back to the row once, at the end of the turn (a row
-    # changed halfway is flushed before every read that follows).
+    # messages, changed here and written to the row with one statement at the end of the
+    # turn (Dialogue): the ORM never writes the conversation object, and a row changed halfway
+    # would be flushed before every read that follows.
     state: ConversationState
     version: int
     misunderstandings: int
@@ -218,12 +218,3 @@ def _small_index(entries: tuple[CatalogEntry, ...]) -> CatalogIndex:
             _SMALL_INDEXES.clear()
         index = _SMALL_INDEXES[entries] = CatalogIndex(entries)
     return index
-
-
-def load_state(conversation: Conversation) -> ConversationState:
-    """A working copy: written back whole at the end of the turn.
-
-    Copied as the column stores it (JSON and back): the same state, in a quarter of the time
-    of a deep copy.
-    """
-    return ConversationState.model_validate(conversation.state.model_dump(mode="json"))
