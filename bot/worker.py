@@ -121,9 +121,8 @@ class BackgroundWorker:
     """Runs the whole pass every `interval` seconds and, when woken, only `send`.
 
     A wake comes after every inbound message. The scheduled duties (standing orders, closing
-    rounds, retention) cost more than a dialogue turn even when nothing is due, and under
-    load a worker that ran them on every wake spent a core's share on finding nothing; they
-    keep to their interval, and the replies waiting in the outbox go at once.
+    rounds, retention) are 11 statements, more CPU than a dialogue turn, even when nothing is
+    due; they keep to their interval, and the replies waiting in the outbox go at once.
     """
 
     def __init__(

@@ -122,7 +122,7 @@ class Dialogue:
         )
         converse(turn)
         # One statement, not the ORM's flush of the object: its unit of work was about 6% of
-        # an order's turn. The object is only read in a turn, and this one is over.
+        # a message (an order and its yes, on average). The object is only read in a turn.
         session.execute(
             _WRITE_CONVERSATION,
             {
