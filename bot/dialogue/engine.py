@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.dialogue import amend, basket, intents, questions, readback, standing, usual
 from bot.dialogue.turn import Services, Turn
 from bot.messages import InboundMessage, Reply
-from bot.registration import Registrar
+from bot.registration import Registrar, Talk
 from conversations.models import Conversation
 from conversations.models import InboundMessage as InboundRecord
 from conversations.state import AmountQuestion, ConversationState
@@ -107,9 +107,10 @@ class Dialogue:
             # Paused by the coordinator: told so kindly, and nothing is read or ordered.
             return [self._paused(resident, spoken=message.channel == "voice")]
         if conversation is None:
-            conversation = Conversation(resident_id=resident.id, state=ConversationState())
-            session.add(conversation)
+            begun = Conversation(resident_id=resident.id, state=ConversationState())
+            session.add(begun)
             session.flush()
+            conversation = Talk(begun.id, begun.state, begun.version, begun.misunderstandings)
         turn = Turn(
             services=self._services,
             session=session,

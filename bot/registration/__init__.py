@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -31,6 +31,7 @@ from bot.registration.reading import (
 from bot.settings import Settings
 from bot.words import Words
 from conversations.models import Conversation, Registration
+from conversations.state import ConversationState
 from orders.errors import InvalidPhoneError, InvalidPostcodeError, OutsideDeliveryAreaError
 from orders.models import AddressKind, Resident, ResidentAddress
 from orders.residents import (
@@ -50,22 +51,36 @@ _RESIDENT = (
 )
 # Her row only (FOR UPDATE OF residents), and read as the lock finds it.
 _RESIDENT_LOCKED = _RESIDENT.with_for_update(of=Resident).execution_options(populate_existing=True)
+
+
+class Talk(NamedTuple):
+    """Her conversation's row as a turn reads it: a turn changes working copies and writes
+    the row with one UPDATE (bot.dialogue.engine), so no ORM object is made of it."""
+
+    id: int
+    state: ConversationState
+    version: int
+    misunderstandings: int
+
+
+_TALK = Conversation.table()
+_TALK_COLUMNS = (_TALK.c.id, _TALK.c.state, _TALK.c.version, _TALK.c.misunderstandings)
 # She and her conversation in one statement. Both rows are locked: after waiting for a lock,
 # PostgreSQL re-reads only the locked rows of a join, and her basket must be read as the
 # message before left it.
 _SPEAKER = (
-    select(Resident, Conversation)
+    select(Resident, *_TALK_COLUMNS)
     .join(ResidentAddress)
-    .join(Conversation, Conversation.resident_id == Resident.id)
+    .join(_TALK, _TALK.c.resident_id == Resident.id)
     .where(
         ResidentAddress.kind == bindparam("kind"), ResidentAddress.address == bindparam("address")
     )
 )
-_SPEAKER_LOCKED = _SPEAKER.with_for_update(of=(Resident, Conversation)).execution_options(
+_SPEAKER_LOCKED = _SPEAKER.with_for_update(of=(Resident, _TALK)).execution_options(
     populate_existing=True
 )
 # Her conversation alone, for the rare case the statement above finds none.
-_CONVERSATION = select(Conversation).where(Conversation.resident_id == bindparam("resident_id"))
+_CONVERSATION = select(*_TALK_COLUMNS).where(_TALK.c.resident_id == bindparam("resident_id"))
 
 
 @lru_cache(maxsize=4096)
@@ -96,7 +111,7 @@ class Registrar:
 
     def speaker(
         self, session: Session, *, kind: AddressKind, address: str
-    ) -> tuple[Resident, Conversation | None] | None:
+    ) -> tuple[Resident, Talk | None] | None:
         """The resident behind this address and her conversation (None before her first
         message), both locked until the commit.
 
@@ -117,15 +132,16 @@ class Registrar:
         for candidate in kinds:
             row = session.execute(with_conversation, {"kind": candidate, "address": normal})
             if (found := row.first()) is not None:
-                speaker, conversation = found
-                return speaker, conversation
+                speaker, *columns = found
+                return speaker, Talk(*columns)
         # Rare: no conversation yet, or no resident at all. Her conversation is looked for
         # again once she is locked: a message before this one may just have begun it.
         alone = _RESIDENT if sqlite else _RESIDENT_LOCKED
         for candidate in kinds:
             resident = session.scalar(alone, {"kind": candidate, "address": normal})
             if resident is not None:
-                return resident, session.scalar(_CONVERSATION, {"resident_id": resident.id})
+                talk = session.execute(_CONVERSATION, {"resident_id": resident.id}).first()
+                return resident, None if talk is None else Talk(*talk)
         return None
 
     def step(self, session: Session, *, kind: AddressKind, address: str, text: str) -> list[Reply]:
