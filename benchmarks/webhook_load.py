@@ -107,6 +107,10 @@ class Result:
     errors: dict[str, int] = field(default_factory=dict)
     # CPU seconds the server's processes used under the load (None where /proc is missing).
     cpu: float | None = None
+    # CPU seconds this load generator used, and the share of all the machine's cores busy
+    # meanwhile (server, database, generator): near 100%, more processes have no core to use.
+    driver_cpu: float = 0.0
+    busy: float | None = None
 
     @property
     def rate(self) -> float:
@@ -118,12 +122,25 @@ class Result:
 
     def line(self) -> str:
         failed = sum(self.errors.values())
+        driver = self.driver_cpu / max(1, len(self.latencies)) * 1000
         return (
             f"{self.name:<28} {self.rate:8.1f} req/s   p50 {self.percentile(0.50):7.1f} ms   "
             f"p95 {self.percentile(0.95):7.1f} ms   p99 {self.percentile(0.99):7.1f} ms   "
             f"errors {failed}{' ' + str(self.errors) if failed else ''}"
             + (f"   CPU {self.cpu / len(self.latencies) * 1000:.1f} ms/req" if self.cpu else "")
+            + f"\n{'':<28} load generator CPU {driver:.1f} ms/req"
+            + (f", machine {self.busy:.0%} busy ({os.cpu_count()} cores)" if self.busy else "")
         )
+
+
+def cpu_ticks() -> tuple[int, int] | None:
+    """Busy and total ticks of all cores so far (Linux /proc/stat; None elsewhere)."""
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + fields[4]  # idle and iowait
+    return sum(fields) - idle, sum(fields)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -240,9 +257,13 @@ async def drive(
                 await post(sender, ORDER)
                 await post(sender, "ja")
 
-        started = time.perf_counter()
+        started, driver, ticks = time.perf_counter(), time.process_time(), cpu_ticks()
         await asyncio.gather(*(resident(sender) for sender in residents))
         result.seconds = time.perf_counter() - started
+        result.driver_cpu = time.process_time() - driver
+        after = cpu_ticks()
+        if ticks is not None and after is not None and after[1] > ticks[1]:
+            result.busy = (after[0] - ticks[0]) / (after[1] - ticks[1])
     return result
 
 

@@ -23,6 +23,10 @@ PRODUCT = "<product>"
 NUMBER = "<num>"
 # Words whose terms are kept (see NaiveBayes.rank_and_count); all go when it is full.
 MAX_KEPT_WORDS = 65_536
+# Sequences of a message's words (products and numbers masked) whose ranking is kept.
+MAX_KEPT_SEQUENCES = 16_384
+# Intents with their probabilities, the most likely first.
+Ranking = tuple[tuple[str, float], ...]
 
 
 def strip_entities(example: str) -> tuple[str, list[tuple[int, int]]]:
@@ -118,6 +122,11 @@ class NaiveBayes:
         self._by_word: BoundedCache[str, tuple[bool, tuple[float, ...] | None]] = BoundedCache(
             MAX_KEPT_WORDS
         )
+        # Per sequence of words: products and numbers are masked in them, so "2 witte
+        # broden" and "3 volkoren broden" are one sequence, and new messages repeat them.
+        self._by_words: BoundedCache[tuple[str, ...], tuple[Ranking, int, int]] = BoundedCache(
+            MAX_KEPT_SEQUENCES
+        )
         # Every feature's terms up front (a few thousand), so ranking only looks them up.
         for f in sorted(self.vocab):
             self._term(f)
@@ -153,12 +162,22 @@ class NaiveBayes:
         """The labels by probability for these features (the definition rank_and_count
         follows)."""
         # The features the examples have (all of them in _terms), in message order.
-        return self._ranking(list(filter(None, map(self._terms.get, feats))))
+        return list(self._ranking(list(filter(None, map(self._terms.get, feats)))))
 
-    def rank_and_count(self, words: Sequence[str]) -> tuple[list[tuple[str, float]], int, int]:
+    def rank_and_count(self, words: Sequence[str]) -> tuple[Ranking, int, int]:
         """rank(features_of_words(words)) without making the feature strings, and how many
         of the words but products and numbers there are and how many of those the examples
-        have, from the same look-ups.
+        have, from the same look-ups; kept per sequence of words (the ranking is only read,
+        never changed).
+        """
+        key = tuple(words)
+        hit = self._by_words.get(key)
+        if hit is None:
+            hit = self._by_words.put(key, self._rank_and_count(words))
+        return hit
+
+    def _rank_and_count(self, words: Sequence[str]) -> tuple[Ranking, int, int]:
+        """rank_and_count, worked out.
 
         A word's own term and its character grams' terms are summed once per word and kept
         (the words of messages repeat; the messages do not): a message adds one term per
@@ -203,7 +222,7 @@ class NaiveBayes:
             self._by_word.put(w, hit)
         return hit
 
-    def _ranking(self, terms: list[tuple[float, ...]]) -> list[tuple[str, float]]:
+    def _ranking(self, terms: list[tuple[float, ...]]) -> Ranking:
         """The labels by probability from the terms' sums."""
         if terms:
             scores = list(map(sum, zip(*terms, strict=True), self._priors))
@@ -212,11 +231,14 @@ class NaiveBayes:
         top = max(scores)
         exps = list(map(math.exp, map(sub, scores, repeat(top))))
         z = sum(exps)
-        # Highest first; a tie keeps the labels' order (a stable sort).
-        return sorted(
-            zip(self.labels, map(truediv, exps, repeat(z)), strict=True),
-            key=itemgetter(1),
-            reverse=True,
+        # Highest first; a tie keeps the labels' order (a stable sort). A tuple of tuples
+        # of strings and floats: kept, the garbage collector soon stops looking at it.
+        return tuple(
+            sorted(
+                zip(self.labels, map(truediv, exps, repeat(z)), strict=True),
+                key=itemgetter(1),
+                reverse=True,
+            )
         )
 
 

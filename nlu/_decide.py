@@ -4,6 +4,7 @@ usual or last order, and what a message names that the shop does not sell."""
 
 from __future__ import annotations
 
+from nlu._classifier import Ranking
 from nlu._history import HistoryView
 from nlu._index import CatalogIndex, Product
 from nlu._morph import word_keys
@@ -35,7 +36,7 @@ class Decider:
         *,
         text: str,
         language: str,
-        ranking: list[tuple[str, float]],
+        ranking: Ranking,
         found: list[Found],
         catalog: CatalogIndex,
         history: History,

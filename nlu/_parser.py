@@ -17,7 +17,7 @@ from typing import NamedTuple
 from nlu._acts import ActReader, Acts
 from nlu._amounts import AmountReader
 from nlu._cache import BoundedCache
-from nlu._classifier import NaiveBayes, feature_words, training_examples
+from nlu._classifier import NaiveBayes, Ranking, feature_words, training_examples
 from nlu._decide import Decider, english_word
 from nlu._index import CatalogIndex
 from nlu._matcher import Matcher
@@ -64,7 +64,7 @@ class _Analysis(NamedTuple):
     a named tuple is made faster than a frozen dataclass)."""
 
     language: str
-    ranking: list[tuple[str, float]]
+    ranking: Ranking
     found: list[Found]
     used_usual: bool
     used_last: bool
@@ -503,7 +503,7 @@ class Parser:
         )
 
 
-def _unsure(ranking: list[tuple[str, float]], seen: int, total: int) -> list[tuple[str, float]]:
+def _unsure(ranking: Ranking, seen: int, total: int) -> Ranking:
     """Less confidence for words the intent examples never used: "blablabla", "asdf" are
     no confirmation. Blends towards uniform by the share of unseen words.
 
@@ -513,7 +513,7 @@ def _unsure(ranking: list[tuple[str, float]], seen: int, total: int) -> list[tup
         return ranking
     share = seen / total
     flat = (1.0 - share) / len(ranking)
-    return [(k, share * p + flat) for k, p in ranking]
+    return tuple([(k, share * p + flat) for k, p in ranking])
 
 
 _GATED = ("close", "price_question", "availability_question", "browse")
@@ -524,9 +524,7 @@ _UNSUPPORTED: dict[tuple[bool, ...], frozenset[str]] = {
 }
 
 
-def _gate(
-    ranking: list[tuple[str, float]], acts: Acts, *, browsing: bool
-) -> list[tuple[str, float]]:
+def _gate(ranking: Ranking, acts: Acts, *, browsing: bool) -> Ranking:
     """The intents a rule confirms: the classifier alone does not close an order or turn
     a message into a question ("cheers" is a thank-you, "what have I got so far" asks for
     the basket). Their share goes to the other intents."""
@@ -539,4 +537,4 @@ def _gate(
     total = sum(map(itemgetter(1), kept))
     if len(kept) == len(ranking) or total <= 0:
         return ranking
-    return [(k, v / total) for k, v in kept]
+    return tuple([(k, v / total) for k, v in kept])
