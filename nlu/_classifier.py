@@ -23,8 +23,6 @@ PRODUCT = "<product>"
 NUMBER = "<num>"
 # Words whose terms are kept (see NaiveBayes.rank_and_count); all go when it is full.
 MAX_KEPT_WORDS = 65_536
-# Sequences of a message's words (products and numbers masked) whose ranking is kept.
-MAX_KEPT_SEQUENCES = 16_384
 # Intents with their probabilities, the most likely first.
 Ranking = tuple[tuple[str, float], ...]
 
@@ -122,11 +120,6 @@ class NaiveBayes:
         self._by_word: BoundedCache[str, tuple[bool, tuple[float, ...] | None]] = BoundedCache(
             MAX_KEPT_WORDS
         )
-        # Per sequence of words: products and numbers are masked in them, so "2 witte
-        # broden" and "3 volkoren broden" are one sequence, and new messages repeat them.
-        self._by_words: BoundedCache[tuple[str, ...], tuple[Ranking, int, int]] = BoundedCache(
-            MAX_KEPT_SEQUENCES
-        )
         # Every feature's terms up front (a few thousand), so ranking only looks them up.
         for f in sorted(self.vocab):
             self._term(f)
@@ -167,17 +160,7 @@ class NaiveBayes:
     def rank_and_count(self, words: Sequence[str]) -> tuple[Ranking, int, int]:
         """rank(features_of_words(words)) without making the feature strings, and how many
         of the words but products and numbers there are and how many of those the examples
-        have, from the same look-ups; kept per sequence of words (the ranking is only read,
-        never changed).
-        """
-        key = tuple(words)
-        hit = self._by_words.get(key)
-        if hit is None:
-            hit = self._by_words.put(key, self._rank_and_count(words))
-        return hit
-
-    def _rank_and_count(self, words: Sequence[str]) -> tuple[Ranking, int, int]:
-        """rank_and_count, worked out.
+        have, from the same look-ups.
 
         A word's own term and its character grams' terms are summed once per word and kept
         (the words of messages repeat; the messages do not): a message adds one term per

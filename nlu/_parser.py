@@ -36,6 +36,8 @@ MAX_TOKENS = 400
 MAX_KEPT_ANALYSES = 4096
 # Texts seen once, so that a second sighting keeps the reading.
 MAX_SEEN_TEXTS = 65_536
+# Intent rankings kept, per sequence of a message's words (see Parser._intents).
+MAX_KEPT_RANKINGS = 16_384
 
 
 @dataclass(slots=True)
@@ -145,6 +147,9 @@ class Parser:
             MAX_KEPT_ANALYSES
         )
         self._seen: set[str] = set()
+        self._rankings: BoundedCache[tuple[tuple[str, ...], tuple[bool, ...]], Ranking] = (
+            BoundedCache(MAX_KEPT_RANKINGS)
+        )
 
     # -- public ---------------------------------------------------------------------------
 
@@ -242,8 +247,15 @@ class Parser:
             if f.match.status != "unknown" and not self._intent_word(f)
         ]
         words = feature_words(toks, masked)
-        ranking = _unsure(*self._classifier.rank_and_count(words))
-        ranking = _gate(ranking, acts, browsing=shop is not None or category is not None)
+        ranking = self._intents(
+            words,
+            gate=(
+                acts.closing,
+                acts.price,
+                acts.availability,
+                acts.browse and (shop is not None or category is not None),
+            ),
+        )
         has_amount = False
         for r in raws:
             if r.amount is not None and not r.amount.vague:
@@ -496,6 +508,18 @@ class Parser:
             self._word_lang.put(w, hit)
         return hit
 
+    def _intents(self, words: list[str], *, gate: tuple[bool, bool, bool, bool]) -> Ranking:
+        """The intents by probability for the message's words (products and numbers masked
+        in them), as the rules in `gate` allow. Kept per sequence of words: "2 witte broden"
+        and "3 volkoren broden" are one, and new messages repeat them. What is kept is only
+        read, never changed."""
+        key = (tuple(words), gate)
+        hit = self._rankings.get(key)
+        if hit is None:
+            ranking = _unsure(*self._classifier.rank_and_count(words))
+            hit = self._rankings.put(key, _gate(ranking, gate))
+        return hit
+
     def _intent_word(self, f: Found) -> bool:
         required = [s for s in f.slots if not s.optional]
         return bool(required) and all(
@@ -524,13 +548,12 @@ _UNSUPPORTED: dict[tuple[bool, ...], frozenset[str]] = {
 }
 
 
-def _gate(ranking: Ranking, acts: Acts, *, browsing: bool) -> Ranking:
+def _gate(ranking: Ranking, rules: tuple[bool, bool, bool, bool]) -> Ranking:
     """The intents a rule confirms: the classifier alone does not close an order or turn
     a message into a question ("cheers" is a thank-you, "what have I got so far" asks for
-    the basket). Their share goes to the other intents."""
-    unsupported = _UNSUPPORTED[
-        acts.closing, acts.price, acts.availability, acts.browse and browsing
-    ]
+    the basket). Their share goes to the other intents. `rules`: whether a rule confirms
+    each of _GATED (browsing: the message names a shop or a kind of product)."""
+    unsupported = _UNSUPPORTED[rules]
     if not unsupported:
         return ranking
     kept = [(k, v) for k, v in ranking if k not in unsupported]
