@@ -151,11 +151,11 @@ class NaiveBayes:
             self._terms[f] = term
         return term
 
-    def rank(self, feats: Sequence[str]) -> list[tuple[str, float]]:
+    def rank(self, feats: Sequence[str]) -> Ranking:
         """The labels by probability for these features (the definition rank_and_count
         follows)."""
         # The features the examples have (all of them in _terms), in message order.
-        return list(self._ranking(list(filter(None, map(self._terms.get, feats)))))
+        return self._ranking(list(filter(None, map(self._terms.get, feats))))
 
     def rank_and_count(self, words: Sequence[str]) -> tuple[Ranking, int, int]:
         """rank(features_of_words(words)) without making the feature strings, and how many

@@ -38,6 +38,8 @@ MAX_KEPT_ANALYSES = 4096
 MAX_SEEN_TEXTS = 65_536
 # Intent rankings kept, per sequence of a message's words (see Parser._intents).
 MAX_KEPT_RANKINGS = 16_384
+# Whether a rule confirms each gated intent (see _gate): closing, price, availability, browse.
+_Rules = tuple[bool, bool, bool, bool]
 
 
 @dataclass(slots=True)
@@ -147,8 +149,8 @@ class Parser:
             MAX_KEPT_ANALYSES
         )
         self._seen: set[str] = set()
-        self._rankings: BoundedCache[tuple[tuple[str, ...], tuple[bool, ...]], Ranking] = (
-            BoundedCache(MAX_KEPT_RANKINGS)
+        self._rankings: BoundedCache[tuple[tuple[str, ...], _Rules], Ranking] = BoundedCache(
+            MAX_KEPT_RANKINGS
         )
 
     # -- public ---------------------------------------------------------------------------
@@ -249,7 +251,7 @@ class Parser:
         words = feature_words(toks, masked)
         ranking = self._intents(
             words,
-            gate=(
+            rules=(
                 acts.closing,
                 acts.price,
                 acts.availability,
@@ -508,16 +510,16 @@ class Parser:
             self._word_lang.put(w, hit)
         return hit
 
-    def _intents(self, words: list[str], *, gate: tuple[bool, bool, bool, bool]) -> Ranking:
+    def _intents(self, words: list[str], *, rules: _Rules) -> Ranking:
         """The intents by probability for the message's words (products and numbers masked
-        in them), as the rules in `gate` allow. Kept per sequence of words: "2 witte broden"
+        in them), as the rules allow (see _gate). Kept per sequence of words: "2 witte broden"
         and "3 volkoren broden" are one, and new messages repeat them. What is kept is only
         read, never changed."""
-        key = (tuple(words), gate)
+        key = (tuple(words), rules)
         hit = self._rankings.get(key)
         if hit is None:
             ranking = _unsure(*self._classifier.rank_and_count(words))
-            hit = self._rankings.put(key, _gate(ranking, gate))
+            hit = self._rankings.put(key, _gate(ranking, rules))
         return hit
 
     def _intent_word(self, f: Found) -> bool:
@@ -548,7 +550,7 @@ _UNSUPPORTED: dict[tuple[bool, ...], frozenset[str]] = {
 }
 
 
-def _gate(ranking: Ranking, rules: tuple[bool, bool, bool, bool]) -> Ranking:
+def _gate(ranking: Ranking, rules: _Rules) -> Ranking:
     """The intents a rule confirms: the classifier alone does not close an order or turn
     a message into a question ("cheers" is a thank-you, "what have I got so far" asks for
     the basket). Their share goes to the other intents. `rules`: whether a rule confirms

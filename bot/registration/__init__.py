@@ -63,24 +63,31 @@ class Talk(NamedTuple):
     misunderstandings: int
 
 
-_TALK = Conversation.table()
-_TALK_COLUMNS = (_TALK.c.id, _TALK.c.state, _TALK.c.version, _TALK.c.misunderstandings)
+_CONVERSATIONS = Conversation.table()
+_TALK_COLUMNS = (
+    _CONVERSATIONS.c.id,
+    _CONVERSATIONS.c.state,
+    _CONVERSATIONS.c.version,
+    _CONVERSATIONS.c.misunderstandings,
+)
 # She and her conversation in one statement. Both rows are locked: after waiting for a lock,
 # PostgreSQL re-reads only the locked rows of a join, and her basket must be read as the
 # message before left it.
 _SPEAKER = (
     select(Resident, *_TALK_COLUMNS)
     .join(ResidentAddress)
-    .join(_TALK, _TALK.c.resident_id == Resident.id)
+    .join(_CONVERSATIONS, _CONVERSATIONS.c.resident_id == Resident.id)
     .where(
         ResidentAddress.kind == bindparam("kind"), ResidentAddress.address == bindparam("address")
     )
 )
-_SPEAKER_LOCKED = _SPEAKER.with_for_update(of=(Resident, _TALK)).execution_options(
+_SPEAKER_LOCKED = _SPEAKER.with_for_update(of=(Resident, _CONVERSATIONS)).execution_options(
     populate_existing=True
 )
 # Her conversation alone, for the rare case the statement above finds none.
-_CONVERSATION = select(*_TALK_COLUMNS).where(_TALK.c.resident_id == bindparam("resident_id"))
+_CONVERSATION = select(*_TALK_COLUMNS).where(
+    _CONVERSATIONS.c.resident_id == bindparam("resident_id")
+)
 
 
 @lru_cache(maxsize=4096)
