@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 import yaml
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
@@ -41,6 +42,8 @@ from twilio.request_validator import RequestValidator
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bot.processes import reuse_port_balances  # noqa: E402
 
 ACCOUNT_SID = "AC" + "0" * 32
 AUTH_TOKEN = "benchmark-auth-token-0123456789"
@@ -185,6 +188,24 @@ def wait_healthy(url: str, process: subprocess.Popen[bytes], seconds: float = 90
             pass
         time.sleep(0.2)
     raise SystemExit(f"the server at {url} did not start")
+
+
+def wait_listening(pid: int, port: int, count: int, seconds: float = 90) -> None:
+    """Until `count` sockets of the server's processes listen on the port: /health answers
+    once the first process is up, and connections made before the others listen all stay
+    with it. (uvicorn's own --workers shares one socket: one is all there will be.)"""
+    server = psutil.Process(pid)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        listeners = set()
+        for process in [server, *server.children(recursive=True)]:
+            for conn in process.net_connections(kind="tcp"):
+                if conn.status == psutil.CONN_LISTEN and conn.laddr.port == port:
+                    listeners.add(os.stat(f"/proc/{process.pid}/fd/{conn.fd}").st_ino)
+        if len(listeners) >= count:
+            return
+        time.sleep(0.2)
+    raise SystemExit(f"{count} processes did not all listen on port {port}")
 
 
 def phones(count: int) -> list[str]:
@@ -370,6 +391,8 @@ def main() -> None:
         )  # fmt: skip
         try:
             wait_healthy(public, app)
+            if args.workers > 1 and reuse_port_balances():
+                wait_listening(app.pid, app_port, args.workers)
             before = cpu_seconds(app.pid)
             app_result = asyncio.run(
                 drive(f"dorpsplein serve x{args.workers}", public, public, residents, **load)

@@ -30,8 +30,7 @@ def serve(
     shops and courier (/login), and the outbox worker."""
     import os
 
-    import uvicorn
-
+    from bot.processes import serve_processes
     from bot.secrets import load_secrets
     from bot.senders import outbox_log_path
     from bot.settings import config_path
@@ -47,15 +46,7 @@ def serve(
         runtime.engine.dispose()
         os.environ["DORPSPLEIN_CONFIG"] = str(config_path(config).resolve())
         os.environ[SERVE_DEMO] = "1" if demo else ""
-        uvicorn.run(
-            "bot.web:app_from_env",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            proxy_headers=True,
-            log_level="info",
-        )
+        serve_processes("bot.web:app_from_env", host=host, port=port, processes=workers)
         return
     service = Service(runtime, secrets=secrets, log_file=outbox_log_path(config_path(config)))
     try:

@@ -1,0 +1,98 @@
+"""`dorpsplein serve --workers 2`: both processes take connections, also kept-alive ones."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import psutil
+import pytest
+
+from bot.processes import reuse_port_balances
+from bot.web import bound_socket
+
+DORPSPLEIN = str(Path(sys.executable).parent / "dorpsplein")
+
+pytestmark = pytest.mark.skipif(
+    not reuse_port_balances(), reason="the kernel spreads connections over sockets on Linux only"
+)
+
+
+def free_port() -> int:
+    with bound_socket("127.0.0.1", 0) as sock:
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def listening(server: psutil.Process, port: int) -> dict[int, set[int]]:
+    """Per process under `server`: its listening sockets on the port (their inodes: a
+    socket shared between processes has one)."""
+    out: dict[int, set[int]] = {}
+    for child in server.children(recursive=True):
+        for conn in child.net_connections(kind="tcp"):
+            if conn.status == psutil.CONN_LISTEN and conn.laddr.port == port:
+                inode = os.stat(f"/proc/{child.pid}/fd/{conn.fd}").st_ino
+                out.setdefault(child.pid, set()).add(inode)
+    return out
+
+
+def accepted(server: psutil.Process, port: int) -> dict[int, int]:
+    """Per process under `server`: the connections it accepted on the port and holds open."""
+    out: Counter[int] = Counter()
+    for child in server.children(recursive=True):
+        for conn in child.net_connections(kind="tcp"):
+            if conn.status == psutil.CONN_ESTABLISHED and conn.laddr.port == port:
+                out[child.pid] += 1
+    return dict(out)
+
+
+def test_two_processes_share_the_kept_alive_connections(config_file: Path) -> None:
+    port = free_port()
+    process = subprocess.Popen(
+        [DORPSPLEIN, "serve", "--workers", "2", "--port", str(port), "--config", str(config_file)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    server = psutil.Process(process.pid)
+    connections: list[http.client.HTTPConnection] = []
+    try:
+        deadline = time.monotonic() + 90
+        while len(listening(server, port)) < 2:
+            assert process.poll() is None, "serve --workers 2 stopped"
+            assert time.monotonic() < deadline, "two processes did not both listen"
+            time.sleep(0.2)
+        # Each process listens on a socket of its own, not on one it shares.
+        sockets = list(listening(server, port).values())
+        assert [len(own) for own in sockets] == [1, 1] and sockets[0] != sockets[1]
+
+        # As Twilio or a proxy keeps them: opened at once and reused for every request.
+        for _ in range(40):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection.connect()
+            connections.append(connection)
+        for _ in range(2):
+            for connection in connections:
+                connection.request("GET", "/health")
+                answer = connection.getresponse()
+                answer.read()
+                assert answer.status == 200
+        held = accepted(server, port)
+        assert sum(held.values()) == 40
+        # The kernel spreads them by address; each process has a fair share, not none.
+        assert len(held) == 2 and min(held.values()) >= 5, held
+    finally:
+        for connection in connections:
+            connection.close()
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            pytest.fail("serve --workers 2 did not stop on SIGTERM")
