@@ -1,4 +1,5 @@
-"""`dorpsplein serve --workers 2`: both processes take connections, also kept-alive ones."""
+"""`dorpsplein serve --workers 2`: both processes take connections, also kept-alive ones, and
+one that dies is replaced."""
 
 from __future__ import annotations
 
@@ -52,7 +53,9 @@ def accepted(server: psutil.Process, port: int) -> dict[int, int]:
     return dict(out)
 
 
-def test_two_processes_share_the_kept_alive_connections(config_file: Path) -> None:
+def test_processes_share_kept_alive_connections_and_one_that_dies_is_replaced(
+    config_file: Path,
+) -> None:
     port = free_port()
     process = subprocess.Popen(
         [DORPSPLEIN, "serve", "--workers", "2", "--port", str(port), "--config", str(config_file)],
@@ -86,6 +89,26 @@ def test_two_processes_share_the_kept_alive_connections(config_file: Path) -> No
         assert sum(held.values()) == 40
         # The kernel spreads them by address; each process has a fair share, not none.
         assert len(held) == 2 and min(held.values()) >= 5, held
+
+        # A process that dies is started again, and listens on a socket of its own again.
+        for connection in connections:
+            connection.close()
+        dead = next(iter(held))
+        os.kill(dead, signal.SIGKILL)
+        deadline = time.monotonic() + 90
+        while True:
+            now_listening = listening(server, port)
+            if len(now_listening) == 2 and dead not in now_listening:
+                break
+            assert process.poll() is None, "serve --workers 2 stopped when one process died"
+            assert time.monotonic() < deadline, "the process that died was not replaced"
+            time.sleep(0.2)
+        sockets = list(now_listening.values())
+        assert sockets[0] != sockets[1]
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection.request("GET", "/health")
+        assert connection.getresponse().status == 200
+        connection.close()
     finally:
         for connection in connections:
             connection.close()
