@@ -59,31 +59,22 @@ def serve_processes(
 ) -> None:
     """Run `app` (an import path of an app factory) in `processes` processes on host:port,
     until SIGINT or SIGTERM; a process that dies is started again."""
-    config = uvicorn.Config(
-        app,
-        factory=True,
-        host=host,
-        port=port,
-        workers=processes,
-        proxy_headers=True,
-        log_level=log_level,
-    )
+    options: dict[str, Any] = {
+        "factory": True,
+        "host": host,
+        "port": port,
+        "workers": processes,
+        "proxy_headers": True,
+        "log_level": log_level,
+    }
     if not reuse_port_balances():
-        uvicorn.run(
-            app,
-            factory=True,
-            host=host,
-            port=port,
-            workers=processes,
-            proxy_headers=True,
-            log_level=log_level,
-        )
+        uvicorn.run(app, **options)
         return
     # Bound here first: a port in use fails at once, not in every process over and over. This
     # socket never listens, so no connection waits on it.
     listener = ReusePortListener(host, port)
     log.info("%d processes, each listening on %s:%d", processes, host, listener.address[1])
     try:
-        Multiprocess(config, sockets=[listener]).run()
+        Multiprocess(uvicorn.Config(app, **options), sockets=[listener]).run()
     finally:
         listener.close()
