@@ -199,9 +199,12 @@ def wait_listening(pid: int, port: int, count: int, seconds: float = 90) -> None
     while time.monotonic() < deadline:
         listeners = set()
         for process in [server, *server.children(recursive=True)]:
-            for conn in process.net_connections(kind="tcp"):
-                if conn.status == psutil.CONN_LISTEN and conn.laddr.port == port:
-                    listeners.add(os.stat(f"/proc/{process.pid}/fd/{conn.fd}").st_ino)
+            try:
+                for conn in process.net_connections(kind="tcp"):
+                    if conn.status == psutil.CONN_LISTEN and conn.laddr.port == port:
+                        listeners.add(os.stat(f"/proc/{process.pid}/fd/{conn.fd}").st_ino)
+            except (psutil.NoSuchProcess, FileNotFoundError):
+                continue  # ended while we looked
         if len(listeners) >= count:
             return
         time.sleep(0.2)

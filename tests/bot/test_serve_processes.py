@@ -36,10 +36,13 @@ def listening(server: psutil.Process, port: int) -> dict[int, set[int]]:
     socket shared between processes has one)."""
     out: dict[int, set[int]] = {}
     for child in server.children(recursive=True):
-        for conn in child.net_connections(kind="tcp"):
-            if conn.status == psutil.CONN_LISTEN and conn.laddr.port == port:
-                inode = os.stat(f"/proc/{child.pid}/fd/{conn.fd}").st_ino
-                out.setdefault(child.pid, set()).add(inode)
+        try:
+            for conn in child.net_connections(kind="tcp"):
+                if conn.status == psutil.CONN_LISTEN and conn.laddr.port == port:
+                    inode = os.stat(f"/proc/{child.pid}/fd/{conn.fd}").st_ino
+                    out.setdefault(child.pid, set()).add(inode)
+        except (psutil.NoSuchProcess, FileNotFoundError):
+            out.pop(child.pid, None)  # ended while we looked: it listens no more
     return out
 
 
