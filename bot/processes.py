@@ -5,8 +5,9 @@ uvicorn's own `--workers` binds one socket in its parent process and shares it. 
 then waits on one accept queue, and the first to wake accepts every connection waiting there.
 Clients that keep their connections open (Twilio, a reverse proxy with keep-alive, the load
 benchmark) stay with that process while the others idle. Measured with
-benchmarks/webhook_load.py on PostgreSQL: in two of three runs one of two processes used only
-its start-up's CPU, and two processes served what one does (171-175 requests/s).
+benchmarks/webhook_load.py on PostgreSQL, both processes listening before the load began: in
+one run of three, one of two processes used only its start-up's CPU, and two served what one
+does (165 requests/s against 199-223).
 
 With SO_REUSEPORT (Linux), each process binds a socket of its own to the same address, and the
 kernel spreads new connections over them by their addresses. uvicorn's supervisor is kept for
