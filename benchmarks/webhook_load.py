@@ -3,6 +3,9 @@
     .venv/bin/python benchmarks/webhook_load.py [--database URL] [--residents 100]
         [--concurrency 20] [--rounds 1] [--workers 1]
 
+(with the test tools installed: `pip install -e '.[test]'`). With `--workers N` the load begins
+once all N processes listen, so that no process starts with every kept-alive connection.
+
 Both apps run on this machine, one after the other, under the same load: every resident sends
 an order and then "ja" (`--rounds` times), each message a fresh MessageSid and signed as Twilio
 signs it; up to `--concurrency` requests are in flight. The bare app is FastAPI under uvicorn
