@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 
 import psutil
@@ -31,29 +30,23 @@ def free_port() -> int:
         return port
 
 
-def listening(server: psutil.Process, port: int) -> dict[int, set[int]]:
-    """Per process under `server`: its listening sockets on the port (their inodes: a
-    socket shared between processes has one)."""
+def sockets_on(server: psutil.Process, port: int, status: str) -> dict[int, set[int]]:
+    """Per process under `server`: its sockets on the port in this state, by inode (a socket
+    shared between processes has one)."""
     out: dict[int, set[int]] = {}
     for child in server.children(recursive=True):
         try:
             for conn in child.net_connections(kind="tcp"):
-                if conn.status == psutil.CONN_LISTEN and conn.laddr.port == port:
+                if conn.status == status and conn.laddr.port == port:
                     inode = os.stat(f"/proc/{child.pid}/fd/{conn.fd}").st_ino
                     out.setdefault(child.pid, set()).add(inode)
         except (psutil.NoSuchProcess, FileNotFoundError):
-            out.pop(child.pid, None)  # ended while we looked: it listens no more
+            out.pop(child.pid, None)  # ended while we looked: it holds no sockets any more
     return out
 
 
-def accepted(server: psutil.Process, port: int) -> dict[int, int]:
-    """Per process under `server`: the connections it accepted on the port and holds open."""
-    out: Counter[int] = Counter()
-    for child in server.children(recursive=True):
-        for conn in child.net_connections(kind="tcp"):
-            if conn.status == psutil.CONN_ESTABLISHED and conn.laddr.port == port:
-                out[child.pid] += 1
-    return dict(out)
+def listening(server: psutil.Process, port: int) -> dict[int, set[int]]:
+    return sockets_on(server, port, psutil.CONN_LISTEN)
 
 
 def test_processes_share_kept_alive_connections_and_one_that_dies_is_replaced(
@@ -88,7 +81,10 @@ def test_processes_share_kept_alive_connections_and_one_that_dies_is_replaced(
                 answer = connection.getresponse()
                 answer.read()
                 assert answer.status == 200
-        held = accepted(server, port)
+        # The connections each process accepted and holds open.
+        held = {
+            pid: len(own) for pid, own in sockets_on(server, port, psutil.CONN_ESTABLISHED).items()
+        }
         assert sum(held.values()) == 40
         # The kernel spreads them by address; each process has a fair share, not none.
         assert len(held) == 2 and min(held.values()) >= 5, held
